@@ -1,0 +1,298 @@
+//! GuardDuty's `Finding`, field for field, as `service-2.json` defines it and `GetFindings`
+//! returns it: camelCase wire names, ISO-8601 times, `severity` a number. One serializer for the
+//! CLI, the API, exports and notifications.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub account_id: String,
+    pub arn: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+    pub created_at: String,
+    pub description: String,
+    pub id: String,
+    pub partition: String,
+    pub region: String,
+    pub resource: Resource,
+    pub schema_version: String,
+    pub service: Service,
+    pub severity: f64,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub finding_type: String,
+    pub updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub associated_attack_sequence_arn: Option<String>,
+    /// For Custom Detection Rule findings: the signal rule that matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_detection_rule_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resource {
+    /// AccessKey, Instance, S3Bucket, Lambda, RDSDBInstance, ...
+    pub resource_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_key_details: Option<AccessKeyDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s3_bucket_details: Option<Vec<S3BucketDetail>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_details: Option<InstanceDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rds_db_instance_details: Option<RdsDbInstanceDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lambda_details: Option<LambdaDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ebs_snapshot_details: Option<EbsSnapshotDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ec2_image_details: Option<Ec2ImageDetails>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessKeyDetails {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct S3BucketDetail {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// "Destination" when the bucket was acted upon.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub bucket_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_access: Option<PublicAccess>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Owner {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicAccess {
+    /// PUBLIC or NOT_PUBLIC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_permission: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permission_configuration: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceDetails {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RdsDbInstanceDetails {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub db_instance_identifier: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub db_cluster_identifier: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub db_instance_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LambdaDetails {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EbsSnapshotDetails {
+    pub snapshot_arn: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ec2ImageDetails {
+    pub image_arn: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Service {
+    pub action: Action,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+    pub archived: bool,
+    pub count: i64,
+    pub detector_id: String,
+    pub event_first_seen: String,
+    pub event_last_seen: String,
+    /// TARGET (the resource was acted upon) or ACTOR (the resource acted).
+    pub resource_role: String,
+    pub service_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_feedback: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub additional_info: Option<AdditionalInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feature_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdditionalInfo {
+    /// A JSON document, as a string (GuardDuty's wire form).
+    pub value: String,
+    #[serde(rename = "type")]
+    pub info_type: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Action {
+    /// AWS_API_CALL, NETWORK_CONNECTION, PORT_PROBE, DNS_REQUEST, ...
+    pub action_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_api_call_action: Option<AwsApiCallAction>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsApiCallAction {
+    pub api: String,
+    /// "Remote IP", "Remote account", "AWS Service" or "Domain".
+    pub caller_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain_details: Option<DomainDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_ip_details: Option<RemoteIpDetails>,
+    pub service_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_account_details: Option<RemoteAccountDetails>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub affected_resources: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainDetails {
+    pub domain: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteAccountDetails {
+    pub account_id: String,
+    pub affiliated: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteIpDetails {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<City>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<Country>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geo_location: Option<GeoLocation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_address_v4: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_address_v6: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization: Option<Organization>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct City {
+    pub city_name: String,
+}
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Country {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_name: Option<String>,
+}
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GeoLocation {
+    pub lat: f64,
+    pub lon: f64,
+}
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asn_org: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub isp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evidence {
+    pub threat_intelligence_details: Vec<ThreatIntelligenceDetail>,
+}
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreatIntelligenceDetail {
+    pub threat_list_name: String,
+    pub threat_names: Vec<String>,
+}
+
+/// The severity label GuardDuty shows for a numeric severity.
+pub fn severity_label(sev: f64) -> &'static str {
+    if sev >= 9.0 {
+        "Critical"
+    } else if sev >= 7.0 {
+        "High"
+    } else if sev >= 4.0 {
+        "Medium"
+    } else {
+        "Low"
+    }
+}

@@ -1,0 +1,17 @@
+//! Warden's data model.
+//!
+//! Data flows one way through Warden: `source → decode → event → enrich → detectors → signal →
+//! finding → store → outputs`. This crate holds the shapes that cross those seams:
+//! [`event`] (typed, borrowed CloudTrail records), [`signal`] (what a detector says it saw),
+//! [`finding`] (GuardDuty's Finding, field for field) and [`catalogue`] (every finding type).
+
+pub mod catalogue;
+pub mod event;
+pub mod finding;
+pub mod signal;
+pub mod time;
+
+pub use catalogue::{catalogue, FindingTypeInfo};
+pub use event::CloudTrailEvent;
+pub use finding::Finding;
+pub use signal::Signal;
