@@ -1,5 +1,10 @@
-//! Warden's engine: `source → decode → event → detectors → signal → aggregate`.
+//! Warden's engine: `source → decode → event → detectors → signal → aggregate → store`.
 
+pub mod aggregate;
 pub mod decode;
+pub mod detect;
 // pub mod gen;
+pub mod pipeline;
 pub mod source;
+
+pub use pipeline::{Pipeline, ScanConfig, ScanStats};

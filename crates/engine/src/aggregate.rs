@@ -1,0 +1,266 @@
+//! Aggregation: signals → GuardDuty findings.
+//!
+//! A signal's finding id is a stable hash of (account, region, type, rule, resource, actor). The
+//! first signal creates the finding; a repeat increments `service.count`, widens the
+//! `eventFirstSeen`/`eventLastSeen` window (by event time, whatever order logs arrive in), keeps
+//! the highest severity and overwrites the details with the latest occurrence, as GuardDuty does.
+//! An event id already counted for a finding (in this run or, through the store, an earlier one)
+//! is not counted again, so re-reading logs never double-counts.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use warden_model::finding::{AdditionalInfo, Service};
+use warden_model::signal::default_detector_id;
+use warden_model::time::{format_timestamp, now_millis, parse_timestamp};
+use warden_model::{Finding, Signal};
+use warden_store::{Commit, FindingStore, StoreError, MAX_EVENT_IDS_PER_FINDING};
+
+/// What became of a signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Created,
+    Updated,
+    /// The event was already counted for this finding.
+    Duplicate,
+}
+
+struct Entry {
+    finding: Finding,
+    first_ms: i64,
+    last_ms: i64,
+    /// Event ids counted in this run (bounded; older ones are checked in the store).
+    seen: HashSet<String>,
+    seen_order: VecDeque<String>,
+    /// Counted but not yet committed.
+    pending_events: Vec<(String, i64)>,
+    /// Existed in the store before this run, so its older event ids live there.
+    from_store: bool,
+    dirty: bool,
+}
+
+/// Turns signals into findings, backed by a store.
+pub struct Aggregator {
+    entries: HashMap<String, Entry>,
+    /// Findings created or updated during this run, in first-touch order.
+    touched: Vec<String>,
+    touched_set: HashSet<String>,
+    /// Above this many cached findings, clean entries are dropped after a flush.
+    max_cached: usize,
+    detectors: HashMap<(String, String), String>,
+}
+
+impl Default for Aggregator {
+    fn default() -> Self {
+        Self::new(100_000)
+    }
+}
+
+impl Aggregator {
+    pub fn new(max_cached: usize) -> Self {
+        Aggregator {
+            entries: HashMap::new(),
+            touched: Vec::new(),
+            touched_set: HashSet::new(),
+            max_cached: max_cached.max(1),
+            detectors: HashMap::new(),
+        }
+    }
+
+    /// Use this detector id for an (account, region) instead of the derived default.
+    pub fn set_detector(&mut self, account: &str, region: &str, detector_id: &str) {
+        self.detectors.insert((account.into(), region.into()), detector_id.into());
+    }
+
+    fn detector_for(&mut self, account: &str, region: &str) -> String {
+        self.detectors
+            .entry((account.to_string(), region.to_string()))
+            .or_insert_with(|| default_detector_id(account, region))
+            .clone()
+    }
+
+    pub fn add(&mut self, signal: Signal, store: &mut dyn FindingStore) -> Result<Outcome, StoreError> {
+        let id = signal.finding_id();
+        if !self.entries.contains_key(&id) {
+            if self.entries.len() >= self.max_cached {
+                self.flush(store)?;
+                self.entries.retain(|_, e| e.dirty);
+            }
+            if let Some(existing) = store.get(&id)? {
+                let first_ms = parse_timestamp(&existing.service.event_first_seen).unwrap_or(signal.event_time);
+                let last_ms = parse_timestamp(&existing.service.event_last_seen).unwrap_or(signal.event_time);
+                self.entries.insert(
+                    id.clone(),
+                    Entry {
+                        finding: existing,
+                        first_ms,
+                        last_ms,
+                        seen: HashSet::new(),
+                        seen_order: VecDeque::new(),
+                        pending_events: Vec::new(),
+                        from_store: true,
+                        dirty: false,
+                    },
+                );
+            }
+        }
+        let now = format_timestamp(now_millis());
+        let outcome = match self.entries.get_mut(&id) {
+            Some(entry) => {
+                if let Some(eid) = &signal.event_id
+                    && (entry.seen.contains(eid) || (entry.from_store && store.has_event(&id, eid)?))
+                {
+                    return Ok(Outcome::Duplicate);
+                }
+                update(entry, &signal, &now);
+                Outcome::Updated
+            }
+            None => {
+                let detector = self.detector_for(&signal.account_id, &signal.region);
+                let finding = create(&id, &detector, &signal, &now);
+                self.entries.insert(
+                    id.clone(),
+                    Entry {
+                        finding,
+                        first_ms: signal.event_time,
+                        last_ms: signal.event_time,
+                        seen: HashSet::new(),
+                        seen_order: VecDeque::new(),
+                        pending_events: Vec::new(),
+                        from_store: false,
+                        dirty: true,
+                    },
+                );
+                Outcome::Created
+            }
+        };
+        let entry = self.entries.get_mut(&id).expect("entry inserted above");
+        if let Some(eid) = signal.event_id {
+            remember(entry, eid.clone());
+            entry.pending_events.push((eid, signal.event_time));
+        }
+        if self.touched_set.insert(id.clone()) {
+            self.touched.push(id);
+        }
+        Ok(outcome)
+    }
+
+    /// Write every changed finding and its newly counted events to the store, atomically.
+    pub fn flush(&mut self, store: &mut dyn FindingStore) -> Result<(), StoreError> {
+        let dirty: Vec<&Entry> = self.entries.values().filter(|e| e.dirty).collect();
+        if dirty.is_empty() {
+            return Ok(());
+        }
+        let commit = Commit {
+            findings: dirty.iter().map(|e| &e.finding).collect(),
+            events: dirty
+                .iter()
+                .flat_map(|e| e.pending_events.iter().map(move |(eid, t)| (e.finding.id.as_str(), eid.as_str(), *t)))
+                .collect(),
+        };
+        store.commit(commit)?;
+        for e in self.entries.values_mut() {
+            if e.dirty {
+                e.dirty = false;
+                e.from_store = true;
+                e.pending_events.clear();
+            }
+        }
+        Ok(())
+    }
+
+    /// Ids of the findings this run created or updated.
+    pub fn touched(&self) -> &[String] {
+        &self.touched
+    }
+}
+
+fn remember(entry: &mut Entry, eid: String) {
+    if entry.seen.insert(eid.clone()) {
+        entry.seen_order.push_back(eid);
+    }
+    while entry.seen.len() > MAX_EVENT_IDS_PER_FINDING {
+        if let Some(old) = entry.seen_order.pop_front() {
+            entry.seen.remove(&old);
+        }
+    }
+}
+
+fn additional_info(signal: &Signal) -> AdditionalInfo {
+    let mut v = serde_json::json!({ "reasons": signal.reasons });
+    if let Some(e) = &signal.event_id {
+        v["eventId"] = e.clone().into();
+    }
+    if let Some(r) = signal.rule {
+        v["customDetectionRuleName"] = r.into();
+    }
+    AdditionalInfo { value: v.to_string(), info_type: "default".into() }
+}
+
+fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+fn create(id: &str, detector: &str, s: &Signal, now: &str) -> Finding {
+    let part = partition(&s.region);
+    let seen = format_timestamp(s.event_time);
+    Finding {
+        account_id: s.account_id.clone(),
+        arn: format!("arn:{part}:guardduty:{}:{}:detector/{detector}/finding/{id}", s.region, s.account_id),
+        confidence: None,
+        created_at: now.to_string(),
+        description: s.description.clone(),
+        id: id.to_string(),
+        partition: part.to_string(),
+        region: s.region.clone(),
+        resource: s.resource.clone(),
+        schema_version: "2.0".into(),
+        service: Service {
+            action: s.action.clone(),
+            evidence: s.evidence.clone(),
+            archived: false,
+            count: 1,
+            detector_id: detector.to_string(),
+            event_first_seen: seen.clone(),
+            event_last_seen: seen,
+            resource_role: s.resource_role.to_string(),
+            service_name: "guardduty".into(),
+            user_feedback: None,
+            additional_info: Some(additional_info(s)),
+            feature_name: Some("CloudTrail".into()),
+        },
+        severity: s.severity,
+        title: s.title.clone(),
+        finding_type: s.finding_type.to_string(),
+        updated_at: now.to_string(),
+        associated_attack_sequence_arn: None,
+        custom_detection_rule_name: s.rule.map(str::to_string),
+    }
+}
+
+fn update(entry: &mut Entry, s: &Signal, now: &str) {
+    let f = &mut entry.finding;
+    f.service.count += 1;
+    f.updated_at = now.to_string();
+    f.severity = f.severity.max(s.severity);
+    if s.event_time < entry.first_ms {
+        entry.first_ms = s.event_time;
+        f.service.event_first_seen = format_timestamp(s.event_time);
+    }
+    // Details follow the latest occurrence by event time.
+    if s.event_time >= entry.last_ms {
+        entry.last_ms = s.event_time;
+        f.service.event_last_seen = format_timestamp(s.event_time);
+        f.resource = s.resource.clone();
+        f.service.action = s.action.clone();
+        f.service.evidence = s.evidence.clone();
+        f.service.additional_info = Some(additional_info(s));
+        f.title = s.title.clone();
+        f.description = s.description.clone();
+    }
+    entry.dirty = true;
+}

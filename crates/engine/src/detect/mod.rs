@@ -1,0 +1,26 @@
+//! Detectors: events in, signals out. One module per detector family. Each finding type is
+//! documented once, with its trigger, next to the code that raises it.
+
+pub mod cloudtrail;
+pub mod json;
+pub mod s3_policy;
+
+use warden_model::{CloudTrailEvent, Signal};
+
+/// Which detections are on. Custom Detection Rule signals are on by default (GuardDuty makes them
+/// opt-in); any rule or finding type can be switched off by name.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DetectionConfig {
+    /// Rule names (e.g. `IAMAccessKeyCreated`) or finding types (e.g.
+    /// `Policy:IAMUser/RootCredentialUsage`) to switch off.
+    pub disabled: Vec<String>,
+    /// Switch off every Custom Detection Rule signal at once.
+    pub disable_custom_detection_rules: bool,
+}
+
+/// A detector over CloudTrail records.
+pub trait CloudTrailDetector: Send {
+    /// Look at one record; push any signals.
+    fn detect(&mut self, event: &CloudTrailEvent<'_>, time: i64, out: &mut Vec<Signal>);
+}

@@ -1,0 +1,182 @@
+//! The scan pipeline: inputs → decoder → detectors → aggregator → store, with the counters a
+//! person needs to trust the result (inputs, records, rejects by reason, findings).
+
+use crate::aggregate::{Aggregator, Outcome};
+use crate::decode::cloudtrail::{decode, DecodeOptions, RecordRef, RecordSink};
+use crate::decode::{DecodeError, Location, RejectKind};
+use crate::detect::cloudtrail::CloudTrailRules;
+use crate::detect::{CloudTrailDetector, DetectionConfig};
+use crate::source::{open, Input};
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::time::{Duration, Instant};
+use warden_model::time::parse_timestamp;
+use warden_model::{CloudTrailEvent, Signal};
+use warden_store::{FindingStore, StoreError};
+
+/// Scan settings.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    pub decode: DecodeOptions,
+    pub detection: DetectionConfig,
+    /// How many rejected records are kept with full detail (all are counted).
+    pub max_error_details: usize,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        ScanConfig { decode: DecodeOptions::default(), detection: DetectionConfig::default(), max_error_details: 100 }
+    }
+}
+
+/// Counters of one scan.
+#[derive(Debug, Clone, Default)]
+pub struct ScanStats {
+    pub inputs: u64,
+    /// Inputs that could not be opened at all.
+    pub inputs_failed: u64,
+    /// Decompressed bytes decoded.
+    pub bytes: u64,
+    pub records: u64,
+    pub rejected: u64,
+    pub rejected_by_kind: BTreeMap<RejectKind, u64>,
+    /// The first `max_error_details` rejects, in order.
+    pub errors: Vec<DecodeError>,
+    pub signals: u64,
+    pub duplicate_signals: u64,
+    pub findings_created: u64,
+    pub findings_updated: u64,
+    pub elapsed: Duration,
+}
+
+/// Runs records through detection and aggregation into a store.
+pub struct Pipeline<'s> {
+    config: ScanConfig,
+    detector: CloudTrailRules,
+    aggregator: Aggregator,
+    store: &'s mut dyn FindingStore,
+    stats: ScanStats,
+    signals: Vec<Signal>,
+    store_error: Option<StoreError>,
+    started: Instant,
+    progress: Option<Box<dyn FnMut(&ScanStats) + 's>>,
+    /// Name of the input being read, for rejects found after decoding.
+    current_input: String,
+}
+
+impl<'s> Pipeline<'s> {
+    pub fn new(config: ScanConfig, store: &'s mut dyn FindingStore) -> Self {
+        let detector = CloudTrailRules::new(&config.detection);
+        Pipeline {
+            config,
+            detector,
+            aggregator: Aggregator::default(),
+            store,
+            stats: ScanStats::default(),
+            signals: Vec::new(),
+            store_error: None,
+            started: Instant::now(),
+            progress: None,
+            current_input: String::new(),
+        }
+    }
+
+    /// Called every 65,536 records and after each input, for progress bars.
+    pub fn on_progress(&mut self, f: impl FnMut(&ScanStats) + 's) {
+        self.progress = Some(Box::new(f));
+    }
+
+    /// Read one input to the end. Errors opening it are counted and reported like bad records;
+    /// only a store failure stops the scan.
+    pub fn scan_input(&mut self, input: &Input) -> Result<(), StoreError> {
+        self.stats.inputs += 1;
+        match open(input) {
+            Ok(mut reader) => self.scan_reader(&input.name(), &mut *reader)?,
+            Err(e) => {
+                self.stats.inputs_failed += 1;
+                self.reject(DecodeError {
+                    input: input.name(),
+                    location: Location::Input,
+                    kind: RejectKind::ReadError,
+                    message: e.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Decode and detect over any reader (already decompressed).
+    pub fn scan_reader(&mut self, name: &str, reader: &mut dyn BufRead) -> Result<(), StoreError> {
+        let options = self.config.decode.clone();
+        self.current_input = name.to_string();
+        let summary = decode(name, reader, &options, self);
+        self.stats.bytes += summary.bytes;
+        if let Some(e) = self.store_error.take() {
+            return Err(e);
+        }
+        self.stats.elapsed = self.started.elapsed();
+        if let Some(p) = self.progress.as_mut() {
+            p(&self.stats);
+        }
+        Ok(())
+    }
+
+    /// Commit what was found and return the counters.
+    pub fn finish(mut self) -> Result<(ScanStats, Vec<String>), StoreError> {
+        self.aggregator.flush(self.store)?;
+        self.stats.elapsed = self.started.elapsed();
+        Ok((self.stats, self.aggregator.touched().to_vec()))
+    }
+
+    pub fn stats(&self) -> &ScanStats {
+        &self.stats
+    }
+
+    fn reject(&mut self, e: DecodeError) {
+        self.stats.rejected += 1;
+        *self.stats.rejected_by_kind.entry(e.kind).or_default() += 1;
+        if self.stats.errors.len() < self.config.max_error_details {
+            self.stats.errors.push(e);
+        }
+    }
+}
+
+impl RecordSink for Pipeline<'_> {
+    fn record(&mut self, event: &CloudTrailEvent<'_>, at: RecordRef<'_>) {
+        let Some(time) = event.event_time.as_deref().and_then(parse_timestamp) else {
+            return self.reject(DecodeError {
+                input: self.current_input.clone(),
+                location: at.location.clone(),
+                kind: RejectKind::NotCloudTrail,
+                message: format!("eventTime {:?} is not an ISO-8601 time", event.event_time.as_deref().unwrap_or("")),
+            });
+        };
+        self.stats.records += 1;
+        self.detector.detect(event, time, &mut self.signals);
+        if self.signals.is_empty() {
+            if self.stats.records.is_multiple_of(65_536) {
+                self.stats.elapsed = self.started.elapsed();
+                if let Some(p) = self.progress.as_mut() {
+                    p(&self.stats);
+                }
+            }
+            return;
+        }
+        for signal in std::mem::take(&mut self.signals) {
+            self.stats.signals += 1;
+            if self.store_error.is_some() {
+                continue;
+            }
+            match self.aggregator.add(signal, self.store) {
+                Ok(Outcome::Created) => self.stats.findings_created += 1,
+                Ok(Outcome::Updated) => self.stats.findings_updated += 1,
+                Ok(Outcome::Duplicate) => self.stats.duplicate_signals += 1,
+                Err(e) => self.store_error = Some(e),
+            }
+        }
+    }
+
+    fn reject(&mut self, error: DecodeError) {
+        Pipeline::reject(self, error);
+    }
+}
