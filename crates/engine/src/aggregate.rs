@@ -12,7 +12,7 @@ use warden_model::finding::{AdditionalInfo, Service};
 use warden_model::signal::default_detector_id;
 use warden_model::time::{format_timestamp, now_millis, parse_timestamp};
 use warden_model::{Finding, Signal};
-use warden_store::{Commit, FindingStore, StoreError, MAX_EVENT_IDS_PER_FINDING};
+use warden_store::{Commit, FindingStore, MAX_EVENT_IDS_PER_FINDING, StoreError};
 
 /// What became of a signal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +67,8 @@ impl Aggregator {
 
     /// Use this detector id for an (account, region) instead of the derived default.
     pub fn set_detector(&mut self, account: &str, region: &str, detector_id: &str) {
-        self.detectors.insert((account.into(), region.into()), detector_id.into());
+        self.detectors
+            .insert((account.into(), region.into()), detector_id.into());
     }
 
     fn detector_for(&mut self, account: &str, region: &str) -> String {
@@ -77,7 +78,11 @@ impl Aggregator {
             .clone()
     }
 
-    pub fn add(&mut self, signal: Signal, store: &mut dyn FindingStore) -> Result<Outcome, StoreError> {
+    pub fn add(
+        &mut self,
+        signal: Signal,
+        store: &mut dyn FindingStore,
+    ) -> Result<Outcome, StoreError> {
         let id = signal.finding_id();
         if !self.entries.contains_key(&id) {
             if self.entries.len() >= self.max_cached {
@@ -85,8 +90,10 @@ impl Aggregator {
                 self.entries.retain(|_, e| e.dirty);
             }
             if let Some(existing) = store.get(&id)? {
-                let first_ms = parse_timestamp(&existing.service.event_first_seen).unwrap_or(signal.event_time);
-                let last_ms = parse_timestamp(&existing.service.event_last_seen).unwrap_or(signal.event_time);
+                let first_ms = parse_timestamp(&existing.service.event_first_seen)
+                    .unwrap_or(signal.event_time);
+                let last_ms =
+                    parse_timestamp(&existing.service.event_last_seen).unwrap_or(signal.event_time);
                 self.entries.insert(
                     id.clone(),
                     Entry {
@@ -106,8 +113,13 @@ impl Aggregator {
         let outcome = match self.entries.get_mut(&id) {
             Some(entry) => {
                 if let Some(eid) = &signal.event_id
-                    && (entry.seen.contains(eid) || (entry.from_store && store.has_event(&id, eid)?))
+                    && (entry.seen.contains(eid)
+                        || (entry.from_store && store.has_event(&id, eid)?))
                 {
+                    // Not recounted, but this run did see it: a re-scan still reports the finding.
+                    if self.touched_set.insert(id.clone()) {
+                        self.touched.push(id);
+                    }
                     return Ok(Outcome::Duplicate);
                 }
                 update(entry, &signal, &now);
@@ -153,7 +165,11 @@ impl Aggregator {
             findings: dirty.iter().map(|e| &e.finding).collect(),
             events: dirty
                 .iter()
-                .flat_map(|e| e.pending_events.iter().map(move |(eid, t)| (e.finding.id.as_str(), eid.as_str(), *t)))
+                .flat_map(|e| {
+                    e.pending_events
+                        .iter()
+                        .map(move |(eid, t)| (e.finding.id.as_str(), eid.as_str(), *t))
+                })
                 .collect(),
         };
         store.commit(commit)?;
@@ -167,7 +183,7 @@ impl Aggregator {
         Ok(())
     }
 
-    /// Ids of the findings this run created or updated.
+    /// Ids of the findings this run created, updated or saw again, in first-touch order.
     pub fn touched(&self) -> &[String] {
         &self.touched
     }
@@ -192,7 +208,10 @@ fn additional_info(signal: &Signal) -> AdditionalInfo {
     if let Some(r) = signal.rule {
         v["customDetectionRuleName"] = r.into();
     }
-    AdditionalInfo { value: v.to_string(), info_type: "default".into() }
+    AdditionalInfo {
+        value: v.to_string(),
+        info_type: "default".into(),
+    }
 }
 
 fn partition(region: &str) -> &'static str {
@@ -210,7 +229,10 @@ fn create(id: &str, detector: &str, s: &Signal, now: &str) -> Finding {
     let seen = format_timestamp(s.event_time);
     Finding {
         account_id: s.account_id.clone(),
-        arn: format!("arn:{part}:guardduty:{}:{}:detector/{detector}/finding/{id}", s.region, s.account_id),
+        arn: format!(
+            "arn:{part}:guardduty:{}:{}:detector/{detector}/finding/{id}",
+            s.region, s.account_id
+        ),
         confidence: None,
         created_at: now.to_string(),
         description: s.description.clone(),

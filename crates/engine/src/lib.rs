@@ -3,7 +3,7 @@
 pub mod aggregate;
 pub mod decode;
 pub mod detect;
-// pub mod gen;
+pub mod generate;
 pub mod pipeline;
 pub mod source;
 

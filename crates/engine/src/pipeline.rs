@@ -2,11 +2,11 @@
 //! person needs to trust the result (inputs, records, rejects by reason, findings).
 
 use crate::aggregate::{Aggregator, Outcome};
-use crate::decode::cloudtrail::{decode, DecodeOptions, RecordRef, RecordSink};
+use crate::decode::cloudtrail::{DecodeOptions, RecordRef, RecordSink, decode};
 use crate::decode::{DecodeError, Location, RejectKind};
 use crate::detect::cloudtrail::CloudTrailRules;
 use crate::detect::{CloudTrailDetector, DetectionConfig};
-use crate::source::{open, Input};
+use crate::source::{Input, open};
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::time::{Duration, Instant};
@@ -25,7 +25,11 @@ pub struct ScanConfig {
 
 impl Default for ScanConfig {
     fn default() -> Self {
-        ScanConfig { decode: DecodeOptions::default(), detection: DetectionConfig::default(), max_error_details: 100 }
+        ScanConfig {
+            decode: DecodeOptions::default(),
+            detection: DetectionConfig::default(),
+            max_error_details: 100,
+        }
     }
 }
 
@@ -49,6 +53,9 @@ pub struct ScanStats {
     pub elapsed: Duration,
 }
 
+/// Progress callback: told the counters as the scan goes.
+type ProgressFn<'s> = Box<dyn FnMut(&ScanStats) + 's>;
+
 /// Runs records through detection and aggregation into a store.
 pub struct Pipeline<'s> {
     config: ScanConfig,
@@ -59,7 +66,7 @@ pub struct Pipeline<'s> {
     signals: Vec<Signal>,
     store_error: Option<StoreError>,
     started: Instant,
-    progress: Option<Box<dyn FnMut(&ScanStats) + 's>>,
+    progress: Option<ProgressFn<'s>>,
     /// Name of the input being read, for rejects found after decoding.
     current_input: String,
 }
@@ -148,7 +155,10 @@ impl RecordSink for Pipeline<'_> {
                 input: self.current_input.clone(),
                 location: at.location.clone(),
                 kind: RejectKind::NotCloudTrail,
-                message: format!("eventTime {:?} is not an ISO-8601 time", event.event_time.as_deref().unwrap_or("")),
+                message: format!(
+                    "eventTime {:?} is not an ISO-8601 time",
+                    event.event_time.as_deref().unwrap_or("")
+                ),
             });
         };
         self.stats.records += 1;

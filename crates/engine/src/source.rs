@@ -46,7 +46,10 @@ pub fn expand_inputs(args: &[String]) -> Result<Vec<Input>, SourceError> {
         }
         let p = Path::new(arg);
         if p.is_dir() {
-            walk_dir(p, &mut out).map_err(|source| SourceError::Io { path: arg.clone(), source })?;
+            walk_dir(p, &mut out).map_err(|source| SourceError::Io {
+                path: arg.clone(),
+                source,
+            })?;
         } else if p.exists() {
             out.push(Input::File(p.to_path_buf()));
         } else if arg.contains(['*', '?', '[']) {

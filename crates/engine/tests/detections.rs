@@ -38,14 +38,26 @@ pub fn findings_for(records: &[serde_json::Value]) -> Vec<Finding> {
     let mut p = Pipeline::new(ScanConfig::default(), &mut store);
     p.scan_reader("fixture", &mut doc.as_bytes()).unwrap();
     let (stats, _) = p.finish().unwrap();
-    assert_eq!(stats.rejected, 0, "fixture records must decode: {:?}", stats.errors);
-    store.list(&Query { include_archived: true, ..Default::default() }).unwrap()
+    assert_eq!(
+        stats.rejected, 0,
+        "fixture records must decode: {:?}",
+        stats.errors
+    );
+    store
+        .list(&Query {
+            include_archived: true,
+            ..Default::default()
+        })
+        .unwrap()
 }
 
 #[test]
 fn every_detection_fixture() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/detections");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     let mut failures = Vec::new();
     let (mut positives, mut negatives) = (BTreeSet::new(), BTreeSet::new());
@@ -54,9 +66,20 @@ fn every_detection_fixture() {
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for case in &file.cases {
             let found = findings_for(&case.records);
-            let label = format!("{} / {}", path.file_name().unwrap().to_string_lossy(), case.name);
+            let label = format!(
+                "{} / {}",
+                path.file_name().unwrap().to_string_lossy(),
+                case.name
+            );
             for exp in &case.expect {
-                let key = format!("{}{}", exp.finding_type, exp.rule.as_deref().map(|r| format!("#{r}")).unwrap_or_default());
+                let key = format!(
+                    "{}{}",
+                    exp.finding_type,
+                    exp.rule
+                        .as_deref()
+                        .map(|r| format!("#{r}"))
+                        .unwrap_or_default()
+                );
                 positives.insert(key);
                 let hit = found.iter().find(|f| {
                     f.finding_type == exp.finding_type
@@ -66,20 +89,46 @@ fn every_detection_fixture() {
                 if hit.is_none() {
                     let got: Vec<String> = found
                         .iter()
-                        .map(|f| format!("{} sev {} rule {:?}", f.finding_type, f.severity, f.custom_detection_rule_name))
+                        .map(|f| {
+                            format!(
+                                "{} sev {} rule {:?}",
+                                f.finding_type, f.severity, f.custom_detection_rule_name
+                            )
+                        })
                         .collect();
-                    failures.push(format!("{label}: expected {} sev {:?} rule {:?}; got {got:?}", exp.finding_type, exp.severity, exp.rule));
+                    failures.push(format!(
+                        "{label}: expected {} sev {:?} rule {:?}; got {got:?}",
+                        exp.finding_type, exp.severity, exp.rule
+                    ));
                 }
             }
             for ty in &case.absent {
                 negatives.insert(ty.clone());
-                if let Some(f) = found.iter().find(|f| &f.finding_type == ty && case.expect.iter().all(|e| &e.finding_type != ty || e.rule != f.custom_detection_rule_name)) {
+                if let Some(f) = found.iter().find(|f| {
+                    &f.finding_type == ty
+                        && case.expect.iter().all(|e| {
+                            &e.finding_type != ty || e.rule != f.custom_detection_rule_name
+                        })
+                }) {
                     failures.push(format!("{label}: must not raise {ty} but did: {}", f.title));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
-    assert!(files.len() >= 40, "expected the full fixture set, found {} files", files.len());
-    eprintln!("{} positive keys, {} negative types", positives.len(), negatives.len());
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        files.len() >= 40,
+        "expected the full fixture set, found {} files",
+        files.len()
+    );
+    eprintln!(
+        "{} positive keys, {} negative types",
+        positives.len(),
+        negatives.len()
+    );
 }

@@ -51,7 +51,11 @@ fn parse() -> Catalogue {
             retired: cols[5].starts_with("RETIRED"),
         });
     }
-    let by_name = types.iter().enumerate().map(|(i, t)| (t.finding_type, i)).collect();
+    let by_name = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.finding_type, i))
+        .collect();
     Catalogue { types, by_name }
 }
 
@@ -72,14 +76,24 @@ mod tests {
         let t = c.get("Stealth:IAMUser/CloudTrailLoggingDisabled").unwrap();
         assert_eq!(t.severity, Some(2.0));
         assert!(!t.retired);
-        assert!(c.get("UnauthorizedAccess:IAMUser/ConsoleLogin").unwrap().retired);
+        assert!(
+            c.get("UnauthorizedAccess:IAMUser/ConsoleLogin")
+                .unwrap()
+                .retired
+        );
     }
 
     #[test]
     fn copy_matches_reference_when_present() {
-        let reference = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/guardduty/finding-types.tsv");
+        let reference = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/guardduty/finding-types.tsv"
+        );
         if let Ok(text) = std::fs::read_to_string(reference) {
-            assert_eq!(text, TSV, "catalogue/finding-types.tsv is out of date with {reference}");
+            assert_eq!(
+                text, TSV,
+                "catalogue/finding-types.tsv is out of date with {reference}"
+            );
         }
     }
 }

@@ -212,13 +212,16 @@ impl<'a> CloudTrailEvent<'a> {
     }
     /// Parse `requestParameters` on demand. `None` when absent, null or not valid JSON of `T`'s shape.
     pub fn request<T: Deserialize<'a>>(&self) -> Option<T> {
-        self.request_parameters.and_then(|r| serde_json::from_str(r.get()).ok())
+        self.request_parameters
+            .and_then(|r| serde_json::from_str(r.get()).ok())
     }
     pub fn response<T: Deserialize<'a>>(&self) -> Option<T> {
-        self.response_elements.and_then(|r| serde_json::from_str(r.get()).ok())
+        self.response_elements
+            .and_then(|r| serde_json::from_str(r.get()).ok())
     }
     pub fn additional<T: Deserialize<'a>>(&self) -> Option<T> {
-        self.additional_event_data.and_then(|r| serde_json::from_str(r.get()).ok())
+        self.additional_event_data
+            .and_then(|r| serde_json::from_str(r.get()).ok())
     }
     /// `requestParameters` as a generic value: for rules that must walk arbitrary policy documents.
     /// Never used on the hot path: only after a rule's event name matched.
@@ -292,10 +295,16 @@ mod tests {
         assert_eq!(id.session_name(), Some("i-0abc"));
         let ctx = id.session_context.as_ref().unwrap();
         assert_eq!(ctx.ec2_role_delivery.as_deref(), Some("2.0"));
-        assert!(e.response_elements.is_none(), "null responseElements is None");
+        assert!(
+            e.response_elements.is_none(),
+            "null responseElements is None"
+        );
         let host: serde_json::Value = e.request().unwrap();
         assert_eq!(host["Host"], "s3.amazonaws.com");
-        assert!(matches!(e.event_name, Some(Cow::Borrowed(_))), "strings borrow");
+        assert!(
+            matches!(e.event_name, Some(Cow::Borrowed(_))),
+            "strings borrow"
+        );
         assert_eq!(
             e.tls_details.unwrap().tls_version.as_deref(),
             Some("TLSv1.3")

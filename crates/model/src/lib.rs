@@ -11,7 +11,7 @@ pub mod finding;
 pub mod signal;
 pub mod time;
 
-pub use catalogue::{catalogue, FindingTypeInfo};
+pub use catalogue::{FindingTypeInfo, catalogue};
 pub use event::CloudTrailEvent;
 pub use finding::Finding;
 pub use signal::Signal;

@@ -2,8 +2,8 @@
 //! detection, so parsing it is on the hot path: the common CloudTrail form
 //! `YYYY-MM-DDTHH:MM:SSZ` is parsed by hand, anything else falls back to a full RFC 3339 parser.
 
-use ::time::format_description::well_known::Rfc3339;
 use ::time::OffsetDateTime;
+use ::time::format_description::well_known::Rfc3339;
 
 /// Milliseconds since the Unix epoch.
 pub type EpochMillis = i64;
@@ -43,8 +43,16 @@ pub fn parse_timestamp(s: &str) -> Option<EpochMillis> {
         && b[b.len() - 1] == b'Z'
     {
         let (y, mo, d) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
-        let (h, mi, se) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
-        let ms = if b.len() == 24 { digits(&b[20..23])? } else { 0 };
+        let (h, mi, se) = (
+            digits(&b[11..13])?,
+            digits(&b[14..16])?,
+            digits(&b[17..19])?,
+        );
+        let ms = if b.len() == 24 {
+            digits(&b[20..23])?
+        } else {
+            0
+        };
         if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
             return None;
         }

@@ -18,9 +18,15 @@ pub enum StoreError {
     #[error("store: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("store: finding {id} has a corrupt body: {source}")]
-    Corrupt { id: String, source: serde_json::Error },
+    Corrupt {
+        id: String,
+        source: serde_json::Error,
+    },
     #[error("store: cannot create data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// One atomic write: findings created or updated, and the event ids newly counted for them.

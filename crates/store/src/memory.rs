@@ -1,13 +1,16 @@
-use crate::{Commit, FindingStore, Query, StoreError, MAX_EVENT_IDS_PER_FINDING};
+use crate::{Commit, FindingStore, MAX_EVENT_IDS_PER_FINDING, Query, StoreError};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use warden_model::Finding;
+
+/// Event ids remembered for one finding, with their (event time, id) order for evicting the oldest.
+type EventMemory = (HashSet<String>, BTreeSet<(i64, String)>);
 
 /// Findings in memory: for scans without a data directory.
 #[derive(Default)]
 pub struct MemoryStore {
     findings: HashMap<String, Finding>,
     /// Per finding: event ids and their (time, id) order for evicting the oldest.
-    events: HashMap<String, (HashSet<String>, BTreeSet<(i64, String)>)>,
+    events: HashMap<String, EventMemory>,
 }
 
 impl MemoryStore {
@@ -21,7 +24,10 @@ impl FindingStore for MemoryStore {
         Ok(self.findings.get(id).cloned())
     }
     fn has_event(&self, finding_id: &str, event_id: &str) -> Result<bool, StoreError> {
-        Ok(self.events.get(finding_id).is_some_and(|(s, _)| s.contains(event_id)))
+        Ok(self
+            .events
+            .get(finding_id)
+            .is_some_and(|(s, _)| s.contains(event_id)))
     }
     fn commit(&mut self, commit: Commit<'_>) -> Result<(), StoreError> {
         for f in commit.findings {
@@ -33,7 +39,9 @@ impl FindingStore for MemoryStore {
                 order.insert((t, eid.to_string()));
             }
             while set.len() > MAX_EVENT_IDS_PER_FINDING {
-                let Some(oldest) = order.pop_first() else { break };
+                let Some(oldest) = order.pop_first() else {
+                    break;
+                };
                 set.remove(&oldest.1);
             }
         }
@@ -41,11 +49,15 @@ impl FindingStore for MemoryStore {
     }
     fn list(&self, q: &Query) -> Result<Vec<Finding>, StoreError> {
         let mut v: Vec<Finding> = match &q.ids {
-            Some(ids) => ids.iter().filter_map(|i| self.findings.get(i).cloned()).collect(),
+            Some(ids) => ids
+                .iter()
+                .filter_map(|i| self.findings.get(i).cloned())
+                .collect(),
             None => self.findings.values().cloned().collect(),
         };
         v.retain(|f| {
-            (q.include_archived || !f.service.archived) && q.min_severity.is_none_or(|m| f.severity >= m)
+            (q.include_archived || !f.service.archived)
+                && q.min_severity.is_none_or(|m| f.severity >= m)
         });
         crate::sort_findings(&mut v);
         if let Some(l) = q.limit {

@@ -1,5 +1,5 @@
-use crate::{Commit, FindingStore, Query, StoreError, MAX_EVENT_IDS_PER_FINDING};
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::{Commit, FindingStore, MAX_EVENT_IDS_PER_FINDING, Query, StoreError};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 use std::time::Duration;
 use warden_model::Finding;
@@ -51,7 +51,10 @@ impl SqliteStore {
     }
 
     fn decode(id: &str, body: &str) -> Result<Finding, StoreError> {
-        serde_json::from_str(body).map_err(|source| StoreError::Corrupt { id: id.to_string(), source })
+        serde_json::from_str(body).map_err(|source| StoreError::Corrupt {
+            id: id.to_string(),
+            source,
+        })
     }
 }
 
@@ -59,7 +62,9 @@ impl FindingStore for SqliteStore {
     fn get(&self, id: &str) -> Result<Option<Finding>, StoreError> {
         let body: Option<String> = self
             .conn
-            .query_row("SELECT body FROM findings WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT body FROM findings WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()?;
         body.map(|b| Self::decode(id, &b)).transpose()
     }
@@ -77,7 +82,9 @@ impl FindingStore for SqliteStore {
     }
 
     fn commit(&mut self, commit: Commit<'_>) -> Result<(), StoreError> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut put = tx.prepare_cached(
                 "INSERT INTO findings (id, account_id, region, detector_id, type, severity, archived, event_last_seen, updated_at, body)
@@ -110,7 +117,8 @@ impl FindingStore for SqliteStore {
             }
             touched.sort_unstable();
             touched.dedup();
-            let mut count = tx.prepare_cached("SELECT count(*) FROM finding_events WHERE finding_id = ?1")?;
+            let mut count =
+                tx.prepare_cached("SELECT count(*) FROM finding_events WHERE finding_id = ?1")?;
             let mut trim = tx.prepare_cached(
                 "DELETE FROM finding_events WHERE finding_id = ?1 AND event_id IN (
                    SELECT event_id FROM finding_events WHERE finding_id = ?1 ORDER BY event_time ASC, event_id ASC LIMIT ?2)",
@@ -136,7 +144,8 @@ impl FindingStore for SqliteStore {
                 }
             }
             out.retain(|f| {
-                (q.include_archived || !f.service.archived) && q.min_severity.is_none_or(|m| f.severity >= m)
+                (q.include_archived || !f.service.archived)
+                    && q.min_severity.is_none_or(|m| f.severity >= m)
             });
         } else {
             let mut stmt = self.conn.prepare_cached(
@@ -164,9 +173,11 @@ impl FindingStore for SqliteStore {
     }
 
     fn event_count(&self, finding_id: &str) -> Result<usize, StoreError> {
-        let n: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM finding_events WHERE finding_id = ?1", [finding_id], |r| r.get(0))?;
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM finding_events WHERE finding_id = ?1",
+            [finding_id],
+            |r| r.get(0),
+        )?;
         Ok(n as usize)
     }
 }

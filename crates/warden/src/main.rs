@@ -1,1 +1,43 @@
-fn main(){}
+//! `warden`: self-hosted, GuardDuty-compatible threat detection for AWS.
+
+mod bench;
+mod config;
+mod output;
+mod scan;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "warden",
+    version,
+    about = "Self-hosted, GuardDuty-compatible threat detection for AWS logs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Hunt through CloudTrail logs once and print the findings.
+    Scan(scan::ScanArgs),
+    /// Measure decode and detection throughput on generated CloudTrail (one core).
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Bench(args) => bench::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("warden: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -19,7 +19,10 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Location::Line(n) => write!(f, "line {n}"),
-            Location::Record { index, line: Some(l) } => write!(f, "record {index} (line {l})"),
+            Location::Record {
+                index,
+                line: Some(l),
+            } => write!(f, "record {index} (line {l})"),
             Location::Record { index, line: None } => write!(f, "record {index}"),
             Location::Input => write!(f, "input"),
         }
@@ -59,6 +62,13 @@ pub struct DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}: {}: {}", self.input, self.location, self.kind.as_str(), self.message)
+        write!(
+            f,
+            "{}: {}: {}: {}",
+            self.input,
+            self.location,
+            self.kind.as_str(),
+            self.message
+        )
     }
 }

@@ -6,8 +6,11 @@ use serde_json::Value;
 /// Key lookup that tolerates CloudTrail's inconsistent casing (`bucketName` vs `BucketName`).
 pub fn get<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
     let obj = v.as_object()?;
-    obj.get(key)
-        .or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
+    obj.get(key).or_else(|| {
+        obj.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
 }
 
 /// Follow a path of keys.
@@ -29,7 +32,7 @@ pub fn truthy(v: Option<&Value>) -> Option<bool> {
     }
 }
 
-pub fn str_of<'v>(v: Option<&'v Value>) -> Option<&'v str> {
+pub fn str_of(v: Option<&Value>) -> Option<&str> {
     match v? {
         Value::String(s) => Some(s),
         Value::Array(a) if a.len() == 1 => a[0].as_str(),

@@ -20,7 +20,8 @@ use std::io::{self, BufRead, Read};
 use warden_model::CloudTrailEvent;
 
 /// Decoder limits. Every limit is a bound on memory a hostile input could otherwise take.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct DecodeOptions {
     /// Longest line accepted in line-delimited input. S3 delivery files are often one line, so
     /// this is generous; a longer line is skipped and reported.
@@ -31,7 +32,10 @@ pub struct DecodeOptions {
 
 impl Default for DecodeOptions {
     fn default() -> Self {
-        DecodeOptions { max_line_bytes: 256 << 20, max_document_bytes: 2 << 30 }
+        DecodeOptions {
+            max_line_bytes: 256 << 20,
+            max_document_bytes: 2 << 30,
+        }
     }
 }
 
@@ -83,17 +87,31 @@ impl Ctx<'_> {
         let event: CloudTrailEvent = match serde_json::from_str(json) {
             Ok(e) => e,
             Err(e) => {
-                let kind = if e.is_data() { RejectKind::NotCloudTrail } else { RejectKind::MalformedJson };
+                let kind = if e.is_data() {
+                    RejectKind::NotCloudTrail
+                } else {
+                    RejectKind::MalformedJson
+                };
                 return self.reject(location, kind, e.to_string());
             }
         };
         if event.looks_like_record() {
             self.summary.records += 1;
-            self.sink.record(&event, RecordRef { location: &location, raw: json });
+            self.sink.record(
+                &event,
+                RecordRef {
+                    location: &location,
+                    raw: json,
+                },
+            );
             return;
         }
         if depth >= MAX_ENVELOPE_DEPTH {
-            return self.reject(location, RejectKind::NotCloudTrail, "envelopes nested too deeply");
+            return self.reject(
+                location,
+                RejectKind::NotCloudTrail,
+                "envelopes nested too deeply",
+            );
         }
         if let Some(records) = event.envelope_records {
             self.array(records.get(), |_| location.clone(), depth + 1);
@@ -114,7 +132,11 @@ impl Ctx<'_> {
                         self.value(strip_prefix(&m.message), location.clone(), depth + 1);
                     }
                 }
-                Err(e) => self.reject(location, RejectKind::NotCloudTrail, format!("logEvents: {e}")),
+                Err(e) => self.reject(
+                    location,
+                    RejectKind::NotCloudTrail,
+                    format!("logEvents: {e}"),
+                ),
             }
         } else {
             self.reject(
@@ -132,16 +154,29 @@ impl Ctx<'_> {
         let count = elements.len() as u64;
         for (i, raw) in elements.into_iter().enumerate() {
             let loc = match base(i as u64 + 1) {
-                Location::Line(l) => Location::Record { index: i as u64 + 1, line: Some(l) },
-                Location::Input => Location::Record { index: i as u64 + 1, line: None },
+                Location::Line(l) => Location::Record {
+                    index: i as u64 + 1,
+                    line: Some(l),
+                },
+                Location::Input => Location::Record {
+                    index: i as u64 + 1,
+                    line: None,
+                },
                 other => other,
             };
             self.value(raw.get(), loc, depth);
         }
         if let Err(e) = result {
-            let kind = if e.is_eof() { RejectKind::Truncated } else { RejectKind::MalformedJson };
+            let kind = if e.is_eof() {
+                RejectKind::Truncated
+            } else {
+                RejectKind::MalformedJson
+            };
             self.reject(
-                Location::Record { index: count + 1, line: Some(e.line() as u64) },
+                Location::Record {
+                    index: count + 1,
+                    line: Some(e.line() as u64),
+                },
                 kind,
                 format!("{e} (after {count} complete records)"),
             );
@@ -168,7 +203,9 @@ fn records_array_start(text: &str) -> Option<usize> {
     let rest = t.strip_prefix('{')?.trim_start();
     let rest = rest.strip_prefix("\"Records\"")?.trim_start();
     let rest = rest.strip_prefix(':')?.trim_start();
-    rest.starts_with('[').then(|| text.len() - rest.len()).map(|i| i.max(lead))
+    rest.starts_with('[')
+        .then(|| text.len() - rest.len())
+        .map(|i| i.max(lead))
 }
 
 /// Call `f` with each element of a JSON array, in order, without building the array first.
@@ -207,7 +244,11 @@ pub fn decode(
     options: &DecodeOptions,
     sink: &mut dyn RecordSink,
 ) -> DecodeSummary {
-    let mut ctx = Ctx { input, sink, summary: DecodeSummary::default() };
+    let mut ctx = Ctx {
+        input,
+        sink,
+        summary: DecodeSummary::default(),
+    };
     let first = match first_significant_byte(reader) {
         Ok(b) => b,
         Err(e) => {
@@ -228,12 +269,30 @@ pub fn decode(
                 Ok(LineRead::Line) | Ok(LineRead::TooLong(_)) => {
                     line_no += 1;
                     let text = trim_line(&line);
-                    if serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok() {
+                    if is_json(text) {
                         ctx.summary.bytes += line.len() as u64;
                         handle_line(&mut ctx, &line, line_no);
                         decode_lines(&mut ctx, reader, options, line_no);
                     } else {
-                        decode_document(&mut ctx, reader, options, line);
+                        // A broken first line of a JSON Lines file must not turn the whole file
+                        // into one document: if the second line stands alone, it is line-delimited.
+                        let mut second = Vec::new();
+                        match read_line(reader, &mut second, options.max_line_bytes) {
+                            Ok(LineRead::Line) if is_json(trim_line(&second)) => {
+                                ctx.summary.bytes += (line.len() + second.len()) as u64;
+                                handle_line(&mut ctx, &line, 1);
+                                handle_line(&mut ctx, &second, 2);
+                                decode_lines(&mut ctx, reader, options, 2);
+                            }
+                            Ok(_) => {
+                                line.extend_from_slice(&second);
+                                decode_document(&mut ctx, reader, options, line);
+                            }
+                            Err(e) => {
+                                line.extend_from_slice(&second);
+                                decode_buffer(&mut ctx, options, line, Some(e));
+                            }
+                        }
                     }
                 }
                 // Truncated before the first line ended (a damaged one-line S3 delivery file):
@@ -241,9 +300,44 @@ pub fn decode(
                 Err(e) => decode_buffer(&mut ctx, options, line, Some(e)),
             }
         }
-        Some(_) => decode_lines(&mut ctx, reader, options, 0),
+        Some(_) => {
+            // Only CloudWatch Logs exports (`TIMESTAMP {json}`) start with something else; any
+            // other non-JSON input (HTML, CSV, binaries) is rejected once, not line by line.
+            let mut line = Vec::new();
+            match read_line(reader, &mut line, options.max_line_bytes) {
+                Ok(LineRead::Line) => {
+                    let text = String::from_utf8_lossy(trim_line(&line)).into_owned();
+                    if strip_prefix(&text).starts_with('{') {
+                        ctx.summary.bytes += line.len() as u64;
+                        handle_line(&mut ctx, &line, 1);
+                        decode_lines(&mut ctx, reader, options, 1);
+                    } else {
+                        let shown: String = text.chars().take(40).collect();
+                        ctx.reject(
+                            Location::Input,
+                            RejectKind::NotCloudTrail,
+                            format!("not JSON, JSON Lines or a CloudWatch Logs export (starts with {shown:?})"),
+                        );
+                    }
+                }
+                Ok(LineRead::Eof) => {}
+                Ok(LineRead::TooLong(n)) => ctx.reject(
+                    Location::Line(1),
+                    RejectKind::LineTooLong,
+                    format!(
+                        "{n} bytes, more than the {} byte limit",
+                        options.max_line_bytes
+                    ),
+                ),
+                Err(e) => ctx.reject(Location::Line(1), read_error_kind(&e), e.to_string()),
+            }
+        }
     }
     ctx.summary
+}
+
+fn is_json(text: &[u8]) -> bool {
+    !text.is_empty() && serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok()
 }
 
 fn read_error_kind(e: &io::Error) -> RejectKind {
@@ -311,7 +405,11 @@ fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Res
         total += take as u64;
         reader.consume(take);
         if done {
-            return Ok(if total as usize > max { LineRead::TooLong(total) } else { LineRead::Line });
+            return Ok(if total as usize > max {
+                LineRead::TooLong(total)
+            } else {
+                LineRead::Line
+            });
         }
     }
 }
@@ -333,7 +431,11 @@ fn handle_line(ctx: &mut Ctx<'_>, line: &[u8], line_no: u64) {
         return;
     }
     let Ok(text) = std::str::from_utf8(text) else {
-        return ctx.reject(Location::Line(line_no), RejectKind::MalformedJson, "line is not valid UTF-8");
+        return ctx.reject(
+            Location::Line(line_no),
+            RejectKind::MalformedJson,
+            "line is not valid UTF-8",
+        );
     };
     let json = strip_prefix(text);
     if !json.starts_with('{') && !json.starts_with('[') {
@@ -351,7 +453,12 @@ fn handle_line(ctx: &mut Ctx<'_>, line: &[u8], line_no: u64) {
     }
 }
 
-fn decode_lines(ctx: &mut Ctx<'_>, reader: &mut dyn BufRead, options: &DecodeOptions, mut line_no: u64) {
+fn decode_lines(
+    ctx: &mut Ctx<'_>,
+    reader: &mut dyn BufRead,
+    options: &DecodeOptions,
+    mut line_no: u64,
+) {
     let mut line = Vec::with_capacity(64 * 1024);
     loop {
         match read_line(reader, &mut line, options.max_line_bytes) {
@@ -367,7 +474,10 @@ fn decode_lines(ctx: &mut Ctx<'_>, reader: &mut dyn BufRead, options: &DecodeOpt
                 ctx.reject(
                     Location::Line(line_no),
                     RejectKind::LineTooLong,
-                    format!("{n} bytes, more than the {} byte limit", options.max_line_bytes),
+                    format!(
+                        "{n} bytes, more than the {} byte limit",
+                        options.max_line_bytes
+                    ),
                 );
             }
             Err(e) => {
@@ -394,13 +504,21 @@ fn decode_document(
     let limit = options.max_document_bytes as u64;
     let mut read_err = None;
     let already = buf.len() as u64;
-    if let Err(e) = reader.take(limit.saturating_sub(already) + 1).read_to_end(&mut buf) {
+    if let Err(e) = reader
+        .take(limit.saturating_sub(already) + 1)
+        .read_to_end(&mut buf)
+    {
         read_err = Some(e);
     }
     decode_buffer(ctx, options, buf, read_err);
 }
 
-fn decode_buffer(ctx: &mut Ctx<'_>, options: &DecodeOptions, buf: Vec<u8>, read_err: Option<io::Error>) {
+fn decode_buffer(
+    ctx: &mut Ctx<'_>,
+    options: &DecodeOptions,
+    buf: Vec<u8>,
+    read_err: Option<io::Error>,
+) {
     let limit = options.max_document_bytes as u64;
     ctx.summary.bytes += buf.len() as u64;
     if buf.len() as u64 > limit {
@@ -430,7 +548,14 @@ fn decode_buffer(ctx: &mut Ctx<'_>, options: &DecodeOptions, buf: Vec<u8>, read_
                 None => break,
                 Some(Ok(v)) => {
                     n += 1;
-                    ctx.value(v.get(), Location::Record { index: n, line: None }, 0);
+                    ctx.value(
+                        v.get(),
+                        Location::Record {
+                            index: n,
+                            line: None,
+                        },
+                        0,
+                    );
                 }
                 Some(Err(e)) => {
                     // A damaged S3 delivery file: salvage the complete records before the damage.
@@ -439,9 +564,16 @@ fn decode_buffer(ctx: &mut Ctx<'_>, options: &DecodeOptions, buf: Vec<u8>, read_
                         ctx.array(&trimmed[offset + start..], |_| Location::Input, 1);
                         break;
                     }
-                    let kind = if e.is_eof() { RejectKind::Truncated } else { RejectKind::MalformedJson };
+                    let kind = if e.is_eof() {
+                        RejectKind::Truncated
+                    } else {
+                        RejectKind::MalformedJson
+                    };
                     ctx.reject(
-                        Location::Record { index: n + 1, line: Some(e.line() as u64) },
+                        Location::Record {
+                            index: n + 1,
+                            line: Some(e.line() as u64),
+                        },
                         kind,
                         e.to_string(),
                     );

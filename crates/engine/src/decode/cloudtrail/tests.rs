@@ -10,7 +10,8 @@ struct Collect {
 impl RecordSink for Collect {
     fn record(&mut self, e: &CloudTrailEvent<'_>, at: RecordRef<'_>) {
         assert!(at.raw.starts_with('{'));
-        self.names.push(format!("{}@{}", e.event_name(), at.location));
+        self.names
+            .push(format!("{}@{}", e.event_name(), at.location));
     }
     fn reject(&mut self, error: DecodeError) {
         self.errors.push(error);
@@ -37,7 +38,10 @@ fn gz(bytes: &[u8]) -> Vec<u8> {
 }
 
 fn names(c: &Collect) -> Vec<&str> {
-    c.names.iter().map(|n| n.split('@').next().unwrap()).collect()
+    c.names
+        .iter()
+        .map(|n| n.split('@').next().unwrap())
+        .collect()
 }
 
 #[test]
@@ -49,7 +53,11 @@ fn s3_delivery_file_one_line_and_pretty_and_gzipped() {
         assert_eq!(s.records, 2);
         assert!(c.errors.is_empty());
     }
-    let pretty = format!("{{\n  \"Records\": [\n    {},\n    {}\n  ]\n}}\n", rec("A"), rec("B"));
+    let pretty = format!(
+        "{{\n  \"Records\": [\n    {},\n    {}\n  ]\n}}\n",
+        rec("A"),
+        rec("B")
+    );
     let (c, _) = run(pretty.as_bytes());
     assert_eq!(names(&c), ["A", "B"]);
 }
@@ -62,7 +70,10 @@ fn arrays_jsonl_single_and_concatenated() {
     let (c, _) = run(jsonl.as_bytes());
     assert_eq!(names(&c), ["A", "B", "C"]);
     assert_eq!(c.names[2], "C@line 4");
-    let single = serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(&rec("S")).unwrap()).unwrap();
+    let single = serde_json::to_string_pretty(
+        &serde_json::from_str::<serde_json::Value>(&rec("S")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(names(&run(single.as_bytes()).0), ["S"]);
     let concatenated = format!("{}\n{}", single, single.replace("\"S\"", "\"T\""));
     assert_eq!(names(&run(concatenated.as_bytes()).0), ["S", "T"]);
@@ -75,7 +86,11 @@ fn eventbridge_and_cloudwatch_shapes() {
         rec("E")
     );
     assert_eq!(names(&run(eb.as_bytes()).0), ["E"]);
-    let export = format!("2026-01-01T00:00:00.000Z {}\n2026-01-01T00:00:01.000Z {}\n", rec("X"), rec("Y"));
+    let export = format!(
+        "2026-01-01T00:00:00.000Z {}\n2026-01-01T00:00:01.000Z {}\n",
+        rec("X"),
+        rec("Y")
+    );
     assert_eq!(names(&run(export.as_bytes()).0), ["X", "Y"]);
     let wrapped = serde_json::json!({"timestamp": 1, "message": rec("W")}).to_string();
     assert_eq!(names(&run(wrapped.as_bytes()).0), ["W"]);
@@ -86,7 +101,11 @@ fn eventbridge_and_cloudwatch_shapes() {
 
 #[test]
 fn bad_lines_are_reported_with_line_numbers_and_skipped() {
-    let input = format!("{}\n{{\"eventName\": broken\nnot json at all\n{{\"foo\":1}}\n{}\n", rec("A"), rec("B"));
+    let input = format!(
+        "{}\n{{\"eventName\": broken\nnot json at all\n{{\"foo\":1}}\n{}\n",
+        rec("A"),
+        rec("B")
+    );
     let (c, s) = run(input.as_bytes());
     assert_eq!(names(&c), ["A", "B"]);
     assert_eq!(s.rejected, 3);
@@ -94,7 +113,11 @@ fn bad_lines_are_reported_with_line_numbers_and_skipped() {
     assert_eq!(locs, ["line 2", "line 3", "line 4"]);
     assert_eq!(c.errors[0].kind, RejectKind::MalformedJson);
     assert_eq!(c.errors[2].kind, RejectKind::NotCloudTrail);
-    assert!(c.errors[0].to_string().starts_with("t: line 2: malformed JSON"));
+    assert!(
+        c.errors[0]
+            .to_string()
+            .starts_with("t: line 2: malformed JSON")
+    );
 }
 
 #[test]
@@ -104,7 +127,11 @@ fn wrong_field_types_reject_only_that_record() {
     let (c, s) = run(doc.as_bytes());
     assert_eq!(names(&c), ["A", "C"]);
     assert_eq!(s.rejected, 1);
-    assert!(matches!(c.errors[0].location, Location::Record { index: 2, .. }), "{:?}", c.errors[0]);
+    assert!(
+        matches!(c.errors[0].location, Location::Record { index: 2, .. }),
+        "{:?}",
+        c.errors[0]
+    );
 }
 
 #[test]
@@ -113,23 +140,45 @@ fn truncated_gzip_keeps_what_came_before() {
     let z = gz(jsonl.as_bytes());
     let cut = &z[..z.len() * 2 / 3];
     let (c, _) = run(cut);
-    assert!(c.names.len() > 100 && c.names.len() < 2000, "{}", c.names.len());
+    assert!(
+        c.names.len() > 100 && c.names.len() < 2000,
+        "{}",
+        c.names.len()
+    );
     assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
     assert_eq!(c.errors[0].kind, RejectKind::Truncated);
 
-    let doc = format!(r#"{{"Records":[{}]}}"#, (0..2000).map(|i| rec(&format!("N{i}"))).collect::<Vec<_>>().join(","));
+    let doc = format!(
+        r#"{{"Records":[{}]}}"#,
+        (0..2000)
+            .map(|i| rec(&format!("N{i}")))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     let z = gz(doc.as_bytes());
     let (c, _) = run(&z[..z.len() / 2]);
     assert!(!c.names.is_empty() && c.names.len() < 2000);
-    assert!(c.errors.iter().any(|e| e.kind == RejectKind::Truncated), "{:?}", c.errors);
+    assert!(
+        c.errors.iter().any(|e| e.kind == RejectKind::Truncated),
+        "{:?}",
+        c.errors
+    );
 }
 
 #[test]
 fn long_lines_are_bounded() {
-    let input = format!("{}\n{{\"x\":\"{}\"}}\n{}\n", rec("A"), "y".repeat(5000), rec("B"));
+    let input = format!(
+        "{}\n{{\"x\":\"{}\"}}\n{}\n",
+        rec("A"),
+        "y".repeat(5000),
+        rec("B")
+    );
     let mut r = open_reader(Box::new(std::io::Cursor::new(input.into_bytes()))).unwrap();
     let mut c = Collect::default();
-    let opts = DecodeOptions { max_line_bytes: 1024, ..Default::default() };
+    let opts = DecodeOptions {
+        max_line_bytes: 1024,
+        ..Default::default()
+    };
     decode("t", &mut r, &opts, &mut c);
     assert_eq!(names(&c), ["A", "B"]);
     assert_eq!(c.errors[0].kind, RejectKind::LineTooLong);
@@ -137,8 +186,17 @@ fn long_lines_are_bounded() {
 }
 
 #[test]
+fn non_json_file_is_rejected_once() {
+    let (c, s) = run(b"<!DOCTYPE html>\n<html>\n<body>\n</html>\n");
+    assert!(c.names.is_empty());
+    assert_eq!(s.rejected, 1);
+    assert_eq!(c.errors[0].location, Location::Input);
+}
+
+#[test]
 fn non_cloudtrail_json_file_is_rejected_once() {
-    let digest = r#"{"awsAccountId":"111122223333","digestStartTime":"2026-01-01T00:00:00Z","logFiles":[]}"#;
+    let digest =
+        r#"{"awsAccountId":"111122223333","digestStartTime":"2026-01-01T00:00:00Z","logFiles":[]}"#;
     let (c, s) = run(digest.as_bytes());
     assert!(c.names.is_empty());
     assert_eq!(s.rejected, 1);

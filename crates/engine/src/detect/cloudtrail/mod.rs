@@ -20,9 +20,9 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use warden_model::event::UserIdentity;
 use warden_model::finding::{
-    AccessKeyDetails, Action, AwsApiCallAction, Ec2ImageDetails, EbsSnapshotDetails, InstanceDetails,
-    LambdaDetails, Owner, RdsDbInstanceDetails, RemoteAccountDetails, RemoteIpDetails, Resource,
-    S3BucketDetail,
+    AccessKeyDetails, Action, AwsApiCallAction, EbsSnapshotDetails, Ec2ImageDetails,
+    InstanceDetails, LambdaDetails, Owner, RdsDbInstanceDetails, RemoteAccountDetails,
+    RemoteIpDetails, Resource, S3BucketDetail,
 };
 use warden_model::{CloudTrailEvent, Signal};
 
@@ -42,7 +42,11 @@ pub struct Hit {
 
 impl Hit {
     pub fn new(resource: Target, reason: impl Into<String>) -> Self {
-        Hit { resource, reasons: vec![reason.into()], ..Default::default() }
+        Hit {
+            resource,
+            reasons: vec![reason.into()],
+            ..Default::default()
+        }
     }
 }
 
@@ -54,7 +58,10 @@ pub enum Target {
     AccessKey,
     Bucket(String),
     Instance(String),
-    Rds { id: String, cluster: bool },
+    Rds {
+        id: String,
+        cluster: bool,
+    },
     Lambda(String),
     Snapshot(String),
     Image(String),
@@ -100,9 +107,11 @@ impl CloudTrailRules {
                 by_event.entry(e).or_default().push(rule);
             }
         }
-        CloudTrailRules { by_event, per_event: per_event::PerEvent::new(&|n, t| off(n, t, false)) }
+        CloudTrailRules {
+            by_event,
+            per_event: per_event::PerEvent::new(&|n, t| off(n, t, false)),
+        }
     }
-
 }
 
 /// Lambda's event names carry an API version (`AddPermission20150331v2`): drop it.
@@ -173,7 +182,9 @@ pub(crate) struct SignalSpec {
 }
 
 fn access_key_details(id: Option<&UserIdentity<'_>>) -> AccessKeyDetails {
-    let Some(id) = id else { return AccessKeyDetails::default() };
+    let Some(id) = id else {
+        return AccessKeyDetails::default();
+    };
     let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
     AccessKeyDetails {
         access_key_id: opt(id.access_key_id()),
@@ -184,7 +195,12 @@ fn access_key_details(id: Option<&UserIdentity<'_>>) -> AccessKeyDetails {
 }
 
 /// Build the signal for a hit: the resource, the API-call action and the words.
-pub(crate) fn build_signal(event: &CloudTrailEvent<'_>, time: i64, spec: SignalSpec, hit: Hit) -> Signal {
+pub(crate) fn build_signal(
+    event: &CloudTrailEvent<'_>,
+    time: i64,
+    spec: SignalSpec,
+    hit: Hit,
+) -> Signal {
     let account = event.account_id().to_string();
     let region = event.region().to_string();
     let identity = event.identity();
@@ -216,7 +232,9 @@ pub(crate) fn build_signal(event: &CloudTrailEvent<'_>, time: i64, spec: SignalS
                 arn: Some(format!("arn:{partition}:s3:::{b}")),
                 name: Some(b.clone()),
                 bucket_type: Some("Destination".into()),
-                owner: (!account.is_empty()).then(|| Owner { id: account.clone() }),
+                owner: (!account.is_empty()).then(|| Owner {
+                    id: account.clone(),
+                }),
                 public_access: None,
             }]);
             affected.insert("AWS::S3::Bucket".to_string(), b.clone());
@@ -224,19 +242,33 @@ pub(crate) fn build_signal(event: &CloudTrailEvent<'_>, time: i64, spec: SignalS
         }
         Target::Instance(i) => {
             resource.resource_type = "Instance".into();
-            resource.instance_details = Some(InstanceDetails { instance_id: Some(i.clone()), ..Default::default() });
+            resource.instance_details = Some(InstanceDetails {
+                instance_id: Some(i.clone()),
+                ..Default::default()
+            });
             affected.insert("AWS::EC2::Instance".to_string(), i.clone());
             (format!("ec2:{i}"), i.clone())
         }
         Target::Rds { id, cluster } => {
             resource.resource_type = "RDSDBInstance".into();
             resource.rds_db_instance_details = Some(if *cluster {
-                RdsDbInstanceDetails { db_cluster_identifier: Some(id.clone()), ..Default::default() }
+                RdsDbInstanceDetails {
+                    db_cluster_identifier: Some(id.clone()),
+                    ..Default::default()
+                }
             } else {
-                RdsDbInstanceDetails { db_instance_identifier: Some(id.clone()), ..Default::default() }
+                RdsDbInstanceDetails {
+                    db_instance_identifier: Some(id.clone()),
+                    ..Default::default()
+                }
             });
             affected.insert(
-                if *cluster { "AWS::RDS::DBCluster" } else { "AWS::RDS::DBInstance" }.to_string(),
+                if *cluster {
+                    "AWS::RDS::DBCluster"
+                } else {
+                    "AWS::RDS::DBInstance"
+                }
+                .to_string(),
                 id.clone(),
             );
             (format!("rds:{id}"), id.clone())
@@ -244,11 +276,24 @@ pub(crate) fn build_signal(event: &CloudTrailEvent<'_>, time: i64, spec: SignalS
         Target::Lambda(f) => {
             resource.resource_type = "Lambda".into();
             let (name, arn) = if f.starts_with("arn:") {
-                (f.rsplit(':').find(|p| !p.is_empty() && !p.chars().all(|c| c.is_ascii_digit()) && *p != "$LATEST").unwrap_or(f).to_string(), Some(f.clone()))
+                (
+                    f.rsplit(':')
+                        .find(|p| {
+                            !p.is_empty()
+                                && !p.chars().all(|c| c.is_ascii_digit())
+                                && *p != "$LATEST"
+                        })
+                        .unwrap_or(f)
+                        .to_string(),
+                    Some(f.clone()),
+                )
             } else {
                 (f.clone(), None)
             };
-            resource.lambda_details = Some(LambdaDetails { function_arn: arn, function_name: Some(name.clone()) });
+            resource.lambda_details = Some(LambdaDetails {
+                function_arn: arn,
+                function_name: Some(name.clone()),
+            });
             affected.insert("AWS::Lambda::Function".to_string(), f.clone());
             (format!("lambda:{name}"), name)
         }
@@ -260,7 +305,9 @@ pub(crate) fn build_signal(event: &CloudTrailEvent<'_>, time: i64, spec: SignalS
             (format!("snapshot:{s}"), s.clone())
         }
         Target::Image(i) => {
-            resource.ec2_image_details = Some(Ec2ImageDetails { image_arn: format!("arn:{partition}:ec2:{region}::image/{i}") });
+            resource.ec2_image_details = Some(Ec2ImageDetails {
+                image_arn: format!("arn:{partition}:ec2:{region}::image/{i}"),
+            });
             affected.insert("AWS::EC2::Image".to_string(), i.clone());
             (format!("image:{i}"), i.clone())
         }
@@ -279,22 +326,32 @@ pub(crate) fn build_signal(event: &CloudTrailEvent<'_>, time: i64, spec: SignalS
         "Domain"
     };
     let remote_ip_details = parsed_ip.map(|a| match a {
-        IpAddr::V4(_) => RemoteIpDetails { ip_address_v4: Some(ip.to_string()), ..Default::default() },
-        IpAddr::V6(_) => RemoteIpDetails { ip_address_v6: Some(ip.to_string()), ..Default::default() },
+        IpAddr::V4(_) => RemoteIpDetails {
+            ip_address_v4: Some(ip.to_string()),
+            ..Default::default()
+        },
+        IpAddr::V6(_) => RemoteIpDetails {
+            ip_address_v6: Some(ip.to_string()),
+            ..Default::default()
+        },
     });
     let caller_account = identity.and_then(|i| i.account_id.as_deref()).unwrap_or("");
-    let remote_account_details = (!caller_account.is_empty() && caller_account != account).then(|| RemoteAccountDetails {
-        account_id: caller_account.to_string(),
-        affiliated: false,
-    });
+    let remote_account_details =
+        (!caller_account.is_empty() && caller_account != account).then(|| RemoteAccountDetails {
+            account_id: caller_account.to_string(),
+            affiliated: false,
+        });
     let api = event.event_name().to_string();
     let action = Action {
         action_type: "AWS_API_CALL".into(),
         aws_api_call_action: Some(AwsApiCallAction {
             api: api.clone(),
             caller_type: caller_type.into(),
-            domain_details: (caller_type == "Domain" && !ip.is_empty())
-                .then(|| warden_model::finding::DomainDetails { domain: ip.to_string() }),
+            domain_details: (caller_type == "Domain" && !ip.is_empty()).then(|| {
+                warden_model::finding::DomainDetails {
+                    domain: ip.to_string(),
+                }
+            }),
             error_code: event.error_code().map(str::to_string),
             user_agent: event.user_agent.as_deref().map(str::to_string),
             remote_ip_details,
@@ -310,11 +367,22 @@ pub(crate) fn build_signal(event: &CloudTrailEvent<'_>, time: i64, spec: SignalS
         .replace("{api}", &api)
         .replace("{resource}", &resource_name)
         .replace("{account}", &account)
-        .replace("{ip}", if ip.is_empty() { "an unknown address" } else { ip });
+        .replace(
+            "{ip}",
+            if ip.is_empty() {
+                "an unknown address"
+            } else {
+                ip
+            },
+        );
     let mut description = format!(
         "{title} {api} was called by {} {actor_name} from {} in account {account} ({region}).",
         akd.user_type.as_deref().unwrap_or("principal"),
-        if ip.is_empty() { "an unknown address" } else { ip },
+        if ip.is_empty() {
+            "an unknown address"
+        } else {
+            ip
+        },
     );
     if let Some(code) = event.error_code() {
         description.push_str(&format!(" The call failed with {code}."));

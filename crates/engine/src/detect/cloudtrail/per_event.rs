@@ -12,7 +12,7 @@
 //!   `md/distrib#kali.2024`), case-insensitively; a longer word that merely contains the letters
 //!   (`Kalimba`) does not count. Failed calls count: the tooling was used.
 
-use super::{build_signal, Hit, SignalSpec, Target};
+use super::{Hit, SignalSpec, Target, build_signal};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use warden_model::{CloudTrailEvent, Signal};
 
@@ -41,7 +41,10 @@ impl PerEvent {
         });
         PerEvent {
             root: !off("RootCredentialUsage", "Policy:IAMUser/RootCredentialUsage"),
-            short_term_root: !off("ShortTermRootCredentialUsage", "Policy:IAMUser/ShortTermRootCredentialUsage"),
+            short_term_root: !off(
+                "ShortTermRootCredentialUsage",
+                "Policy:IAMUser/ShortTermRootCredentialUsage",
+            ),
             pentest,
             pentest_on,
         }
@@ -68,7 +71,9 @@ impl PerEvent {
                     let (os, ty) = PENTEST[i];
                     let hit = Hit::new(
                         Target::AccessKey,
-                        format!("user agent names the {os} penetration-testing distribution: {ua:?}"),
+                        format!(
+                            "user agent names the {os} penetration-testing distribution: {ua:?}"
+                        ),
                     );
                     out.push(build_signal(
                         event,
@@ -125,7 +130,12 @@ impl PerEvent {
         let mut signal = build_signal(
             event,
             time,
-            SignalSpec { finding_type: ty, severity: 2.0, rule: None, title },
+            SignalSpec {
+                finding_type: ty,
+                severity: 2.0,
+                rule: None,
+                title,
+            },
             Hit::new(Target::AccessKey, why),
         );
         // One finding per account's root user, whichever key or session it used.

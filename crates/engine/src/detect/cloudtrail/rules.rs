@@ -86,7 +86,6 @@ pub static RULES: &[Rule] = &[
         &["bedrock.amazonaws.com"], ["DeleteModelInvocationLoggingConfiguration"], on_failure: false,
         |_| Some(Hit::new(Target::AccessKey, "model invocation logging configuration deleted")),
         "Amazon Bedrock model invocation logging was disabled by {actor}."),
-
     // ---- Custom Detection Rules (GuardDuty 2026): signal name → Tactic:Service/Technique ----
     // EC2PasswordDataRetrieved (Medium): the Windows administrator password of an instance was read.
     rule!("EC2PasswordDataRetrieved", "CredentialAccess:EC2/UnsecuredCredentials", MEDIUM, custom: true,
@@ -128,7 +127,7 @@ pub static RULES: &[Rule] = &[
     // RDSIAMAuthDisabled (Medium): IAM database authentication turned off.
     rule!("RDSIAMAuthDisabled", "DefenseImpairment:RDS/ModifyAuthenticationProcess", MEDIUM, custom: true,
         RDS, ["ModifyDBInstance", "ModifyDBCluster"], on_failure: false,
-        |e| { let v = e.request_value()?; (!truthy(get(&v, "enableIAMDatabaseAuthentication"))?).then(|| ())?; Some(Hit::new(rds_target(e, &v)?, "enableIAMDatabaseAuthentication set to false")) },
+        |e| { let v = e.request_value()?; if truthy(get(&v, "enableIAMDatabaseAuthentication"))? { return None; } Some(Hit::new(rds_target(e, &v)?, "enableIAMDatabaseAuthentication set to false")) },
         "IAM database authentication was disabled on {resource}."),
     // DNSQueryLogsDeleted (Medium): Route 53 (Resolver) query logging removed.
     rule!("DNSQueryLogsDeleted", "DefenseImpairment:Route53Resolver/DisableOrModifyTools", MEDIUM, custom: true,
@@ -231,10 +230,12 @@ pub static RULES: &[Rule] = &[
         SES, ["UpdateAccountSendingEnabled", "PutAccountSendingAttributes"], on_failure: false,
         |e| { let v = e.request_value()?; truthy(get(&v, "enabled").or_else(|| get(&v, "sendingEnabled")))?.then(|| Hit::new(Target::AccessKey, "SES sending enabled")) },
         "Amazon SES sending was enabled for account {account}."),
-    // SESProductionAccessEnabled (Medium): production (out-of-sandbox) access requested for SES.
+    // SESProductionAccessEnabled (Medium): production (out-of-sandbox) access requested for SES:
+    // PutAccountDetails with productionAccessEnabled true. Without the flag the call only updates
+    // the account's contact details (AWS's own CLI instructions pass --production-access-enabled).
     rule!("SESProductionAccessEnabled", "Impact:SES/ResourceHijacking", MEDIUM, custom: true,
         SES, ["PutAccountDetails"], on_failure: false,
-        |e| { let v = e.request_value()?; truthy(get(&v, "productionAccessEnabled"))?.then(|| Hit::new(Target::AccessKey, "SES production access enabled")) },
+        |e| { let v = e.request_value()?; truthy(get(&v, "productionAccessEnabled"))?.then(|| Hit::new(Target::AccessKey, format!("SES production access requested (mail type {})", str_of(get(&v, "mailType")).unwrap_or("?")))) },
         "Amazon SES production access was requested for account {account}."),
     // ConsoleLoginWithoutMFA (Medium): a successful console sign-in of an IAM user or root without MFA.
     rule!("ConsoleLoginWithoutMFA", "InitialAccess:IAM/ValidAccounts", MEDIUM, custom: true,
@@ -248,7 +249,7 @@ pub static RULES: &[Rule] = &[
     // RDSPubliclyAccessible (High): a DB instance was made reachable from the internet.
     rule!("RDSPubliclyAccessible", "InitialAccess:RDS/ExploitPublicFacingApplication", HIGH, custom: true,
         RDS, ["CreateDBInstance", "ModifyDBInstance", "ModifyDBCluster", "CreateDBCluster"], on_failure: false,
-        |e| { let v = e.request_value()?; truthy(get(&v, "publiclyAccessible"))?.then(|| ())?; Some(Hit::new(rds_target(e, &v)?, "publiclyAccessible set to true")) },
+        |e| { let v = e.request_value()?; if !truthy(get(&v, "publiclyAccessible"))? { return None; } Some(Hit::new(rds_target(e, &v)?, "publiclyAccessible set to true")) },
         "Database {resource} was made publicly accessible."),
     // EC2InstanceSSHKeyPushed (Medium): an SSH key was pushed to an instance with EC2 Instance Connect.
     rule!("EC2InstanceSSHKeyPushed", "LateralMovement:EC2/RemoteServices", MEDIUM, custom: true,
@@ -361,9 +362,15 @@ fn instance_target(e: &CloudTrailEvent<'_>) -> Target {
 
 fn rds_target(_e: &CloudTrailEvent<'_>, v: &Value) -> Option<Target> {
     if let Some(id) = str_of(get(v, "dBInstanceIdentifier")) {
-        return Some(Target::Rds { id: id.into(), cluster: false });
+        return Some(Target::Rds {
+            id: id.into(),
+            cluster: false,
+        });
     }
-    str_of(get(v, "dBClusterIdentifier")).map(|id| Target::Rds { id: id.into(), cluster: true })
+    str_of(get(v, "dBClusterIdentifier")).map(|id| Target::Rds {
+        id: id.into(),
+        cluster: true,
+    })
 }
 
 /// Older SDKs send `{"attribute":"disableApiTermination","value":"true"}`.
@@ -397,10 +404,15 @@ fn block_public_access(e: &CloudTrailEvent<'_>) -> Option<String> {
     }
     let v = e.request_value()?;
     let cfg = get(&v, "PublicAccessBlockConfiguration")?;
-    let off: Vec<&str> = ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"]
-        .into_iter()
-        .filter(|k| truthy(get(cfg, k)) != Some(true))
-        .collect();
+    let off: Vec<&str> = [
+        "BlockPublicAcls",
+        "IgnorePublicAcls",
+        "BlockPublicPolicy",
+        "RestrictPublicBuckets",
+    ]
+    .into_iter()
+    .filter(|k| truthy(get(cfg, k)) != Some(true))
+    .collect();
     (!off.is_empty()).then(|| format!("{} turned off", off.join(", ")))
 }
 
@@ -416,7 +428,11 @@ fn exposure(e: &CloudTrailEvent<'_>) -> Option<s3_policy::Exposure> {
 
 fn exposure_hit(e: &CloudTrailEvent<'_>, x: s3_policy::Exposure) -> Option<Hit> {
     let b = bucket(e)?;
-    let mut h = Hit { resource: Target::Bucket(b), reasons: x.reasons, ..Default::default() };
+    let mut h = Hit {
+        resource: Target::Bucket(b),
+        reasons: x.reasons,
+        ..Default::default()
+    };
     if x.allows_write {
         h.reasons.push("the grant includes write access".into());
     }
@@ -428,17 +444,15 @@ fn external_grants(perm: Option<&Value>, owner: &str) -> Option<String> {
     let add = get(perm?, "add")?;
     let mut who = Vec::new();
     for item in items(Some(add)) {
-        if let Some(g) = str_of(get(item, "group")) {
-            if g.eq_ignore_ascii_case("all") {
-                who.push("everyone (group all)".to_string());
-            }
+        if str_of(get(item, "group")).is_some_and(|g| g.eq_ignore_ascii_case("all")) {
+            who.push("everyone (group all)".to_string());
         }
-        if let Some(u) = str_of(get(item, "userId")) {
-            if u != owner {
-                who.push(format!("account {u}"));
-            }
+        if let Some(u) = str_of(get(item, "userId")).filter(|u| *u != owner) {
+            who.push(format!("account {u}"));
         }
-        if let Some(a) = str_of(get(item, "organizationArn")).or_else(|| str_of(get(item, "organizationalUnitArn"))) {
+        if let Some(a) = str_of(get(item, "organizationArn"))
+            .or_else(|| str_of(get(item, "organizationalUnitArn")))
+        {
             who.push(a.to_string());
         }
     }
@@ -449,12 +463,14 @@ fn managed_policy(e: &CloudTrailEvent<'_>, principal_key: &str, suffix: &str) ->
     let v = e.request_value()?;
     let arn = str_of(get(&v, "policyArn"))?;
     let name = str_of(get(&v, principal_key))?;
-    (arn.starts_with("arn:aws") && arn.contains(":iam::aws:policy") && arn.ends_with(suffix)).then(|| {
-        let mut h = Hit::new(Target::AccessKey, format!("{arn} attached to {name}"));
-        h.resource = Target::AccessKey;
-        h.affected.push(("AWS::IAM::Principal", name.to_string()));
-        h
-    })
+    (arn.starts_with("arn:aws") && arn.contains(":iam::aws:policy") && arn.ends_with(suffix)).then(
+        || {
+            let mut h = Hit::new(Target::AccessKey, format!("{arn} attached to {name}"));
+            h.resource = Target::AccessKey;
+            h.affected.push(("AWS::IAM::Principal", name.to_string()));
+            h
+        },
+    )
 }
 
 /// AdministratorAccess attached, or an inline policy allowing "*" on "*".
@@ -469,7 +485,9 @@ fn admin_policy(e: &CloudTrailEvent<'_>, principal_key: &str) -> Option<Hit> {
         let allow = str_of(get(s, "Effect")).is_some_and(|x| x.eq_ignore_ascii_case("Allow"));
         let any = |k: &str| match get(s, k) {
             Some(Value::String(x)) => x == "*" || x == "*:*",
-            Some(Value::Array(a)) => a.iter().any(|x| x.as_str().is_some_and(|x| x == "*" || x == "*:*")),
+            Some(Value::Array(a)) => a
+                .iter()
+                .any(|x| x.as_str().is_some_and(|x| x == "*" || x == "*:*")),
             _ => false,
         };
         allow && any("Action") && any("Resource")
@@ -477,7 +495,10 @@ fn admin_policy(e: &CloudTrailEvent<'_>, principal_key: &str) -> Option<Hit> {
     grants_all.then(|| {
         let mut h = Hit::new(
             Target::AccessKey,
-            format!("inline policy {} allows Action \"*\" on Resource \"*\" for {name}", str_of(get(&v, "policyName")).unwrap_or("?")),
+            format!(
+                "inline policy {} allows Action \"*\" on Resource \"*\" for {name}",
+                str_of(get(&v, "policyName")).unwrap_or("?")
+            ),
         );
         h.affected.push(("AWS::IAM::Principal", name));
         h
@@ -490,7 +511,10 @@ fn admin_policy(e: &CloudTrailEvent<'_>, principal_key: &str) -> Option<Hit> {
 /// prevention). 1–2 weakened settings → Low, 3+ or length < 8 → Medium, deletion → High.
 fn password_policy(e: &CloudTrailEvent<'_>) -> Option<Hit> {
     if e.event_name() == "DeleteAccountPasswordPolicy" {
-        let mut h = Hit::new(Target::AccessKey, "account password policy deleted (no password requirements remain)");
+        let mut h = Hit::new(
+            Target::AccessKey,
+            "account password policy deleted (no password requirements remain)",
+        );
         h.severity = Some(HIGH);
         return Some(h);
     }
@@ -500,7 +524,12 @@ fn password_policy(e: &CloudTrailEvent<'_>) -> Option<Hit> {
     if len < 14.0 {
         weak.push(format!("minimum length {len} < 14"));
     }
-    for k in ["requireSymbols", "requireNumbers", "requireUppercaseCharacters", "requireLowercaseCharacters"] {
+    for k in [
+        "requireSymbols",
+        "requireNumbers",
+        "requireUppercaseCharacters",
+        "requireLowercaseCharacters",
+    ] {
         if truthy(get(&v, k)) != Some(true) {
             weak.push(format!("{k} off"));
         }
@@ -517,8 +546,19 @@ fn password_policy(e: &CloudTrailEvent<'_>) -> Option<Hit> {
     if weak.is_empty() {
         return None;
     }
-    let severity = if weak.len() >= 3 || len < 8.0 { MEDIUM } else { LOW };
-    let mut h = Hit::new(Target::AccessKey, format!("{} setting(s) weaker than baseline: {}", weak.len(), weak.join(", ")));
+    let severity = if weak.len() >= 3 || len < 8.0 {
+        MEDIUM
+    } else {
+        LOW
+    };
+    let mut h = Hit::new(
+        Target::AccessKey,
+        format!(
+            "{} setting(s) weaker than baseline: {}",
+            weak.len(),
+            weak.join(", ")
+        ),
+    );
     h.severity = Some(severity);
     Some(h)
 }
@@ -526,9 +566,15 @@ fn password_policy(e: &CloudTrailEvent<'_>) -> Option<Hit> {
 /// AuthorizeSecurityGroupIngress covering TCP 22 from 0.0.0.0/0 or ::/0.
 fn public_ssh(e: &CloudTrailEvent<'_>) -> Option<Hit> {
     let v = e.request_value()?;
-    let group = str_of(get(&v, "groupId")).or_else(|| str_of(get(&v, "groupName"))).unwrap_or("unknown").to_string();
+    let group = str_of(get(&v, "groupId"))
+        .or_else(|| str_of(get(&v, "groupName")))
+        .unwrap_or("unknown")
+        .to_string();
     for p in items(get(&v, "ipPermissions")) {
-        let proto = str_of(get(p, "ipProtocol")).map(str::to_string).or_else(|| num_of(get(p, "ipProtocol")).map(|n| n.to_string())).unwrap_or_default();
+        let proto = str_of(get(p, "ipProtocol"))
+            .map(str::to_string)
+            .or_else(|| num_of(get(p, "ipProtocol")).map(|n| n.to_string()))
+            .unwrap_or_default();
         let all = proto == "-1";
         let tcp = all || proto.eq_ignore_ascii_case("tcp") || proto == "6";
         if !tcp {
@@ -536,16 +582,26 @@ fn public_ssh(e: &CloudTrailEvent<'_>) -> Option<Hit> {
         }
         let from = num_of(get(p, "fromPort")).unwrap_or(if all { 0.0 } else { -1.0 });
         let to = num_of(get(p, "toPort")).unwrap_or(if all { 65535.0 } else { -1.0 });
-        let covers_22 = all || (from <= 22.0 && 22.0 <= to) || (from == -1.0 && to == -1.0 && proto == "-1");
+        let covers_22 =
+            all || (from <= 22.0 && 22.0 <= to) || (from == -1.0 && to == -1.0 && proto == "-1");
         if !covers_22 {
             continue;
         }
-        let v4 = items(get(p, "ipRanges")).iter().any(|r| str_of(get(r, "cidrIp")) == Some("0.0.0.0/0"));
-        let v6 = items(get(p, "ipv6Ranges")).iter().any(|r| str_of(get(r, "cidrIpv6")) == Some("::/0"));
+        let v4 = items(get(p, "ipRanges"))
+            .iter()
+            .any(|r| str_of(get(r, "cidrIp")) == Some("0.0.0.0/0"));
+        let v6 = items(get(p, "ipv6Ranges"))
+            .iter()
+            .any(|r| str_of(get(r, "cidrIpv6")) == Some("::/0"));
         if v4 || v6 {
             let mut h = Hit::new(
                 Target::AccessKey,
-                format!("security group {group} admits TCP {}-{} from {}", from, to, if v4 { "0.0.0.0/0" } else { "::/0" }),
+                format!(
+                    "security group {group} admits TCP {}-{} from {}",
+                    from,
+                    to,
+                    if v4 { "0.0.0.0/0" } else { "::/0" }
+                ),
             );
             h.affected.push(("AWS::EC2::SecurityGroup", group));
             return Some(h);

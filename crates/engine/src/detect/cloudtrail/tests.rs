@@ -3,11 +3,23 @@ use crate::detect::DetectionConfig;
 
 #[test]
 fn lambda_version_suffixes_are_dropped() {
-    assert_eq!(normalize_event_name("AddPermission20150331v2"), "AddPermission");
-    assert_eq!(normalize_event_name("CreateFunctionUrlConfig20211031"), "CreateFunctionUrlConfig");
-    assert_eq!(normalize_event_name("UpdateFunctionConfiguration20150331v2"), "UpdateFunctionConfiguration");
+    assert_eq!(
+        normalize_event_name("AddPermission20150331v2"),
+        "AddPermission"
+    );
+    assert_eq!(
+        normalize_event_name("CreateFunctionUrlConfig20211031"),
+        "CreateFunctionUrlConfig"
+    );
+    assert_eq!(
+        normalize_event_name("UpdateFunctionConfiguration20150331v2"),
+        "UpdateFunctionConfiguration"
+    );
     assert_eq!(normalize_event_name("GetObject"), "GetObject");
-    assert_eq!(normalize_event_name("DescribeDBInstances"), "DescribeDBInstances");
+    assert_eq!(
+        normalize_event_name("DescribeDBInstances"),
+        "DescribeDBInstances"
+    );
     assert_eq!(normalize_event_name("S3Get2"), "S3Get2");
     assert_eq!(normalize_event_name("12345678"), "12345678");
     assert_eq!(normalize_event_name(""), "");
@@ -18,7 +30,9 @@ fn naive(event: &CloudTrailEvent<'_>, time: i64) -> Vec<Signal> {
     let mut out = Vec::new();
     per_event::PerEvent::new(&|_, _| false).detect(event, time, &mut out);
     for rule in RULES {
-        if rule.events.contains(&normalize_event_name(event.event_name()))
+        if rule
+            .events
+            .contains(&normalize_event_name(event.event_name()))
             && rule.sources.contains(&event.event_source())
             && (rule.on_failure || event.succeeded())
             && let Some(hit) = (rule.check)(event)
@@ -27,7 +41,12 @@ fn naive(event: &CloudTrailEvent<'_>, time: i64) -> Vec<Signal> {
             out.push(build_signal(
                 event,
                 time,
-                SignalSpec { finding_type: rule.finding_type, severity, rule: rule.custom.then_some(rule.name), title: rule.title },
+                SignalSpec {
+                    finding_type: rule.finding_type,
+                    severity,
+                    rule: rule.custom.then_some(rule.name),
+                    title: rule.title,
+                },
                 hit,
             ));
         }
@@ -44,7 +63,10 @@ fn key(s: &Signal) -> (String, Option<&'static str>, String) {
 #[test]
 fn index_matches_naive_scan() {
     let mut docs: Vec<String> = Vec::new();
-    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/cloudtrail-examples/docs/logExamples");
+    let examples = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/cloudtrail-examples/docs/logExamples"
+    );
     if let Ok(dir) = std::fs::read_dir(examples) {
         for e in dir.flatten() {
             if let Ok(text) = std::fs::read_to_string(e.path())
@@ -83,13 +105,17 @@ fn index_matches_naive_scan() {
         let mut a = Vec::new();
         indexed.detect(&event, 0, &mut a);
         let b = naive(&event, 0);
-        let (mut ka, mut kb): (Vec<_>, Vec<_>) = (a.iter().map(key).collect(), b.iter().map(key).collect());
+        let (mut ka, mut kb): (Vec<_>, Vec<_>) =
+            (a.iter().map(key).collect(), b.iter().map(key).collect());
         ka.sort();
         kb.sort();
         assert_eq!(ka, kb, "index and naive scan disagree on {doc}");
         fired += a.len();
     }
-    assert!(fired > 30, "the synthetic records should fire many rules, fired {fired}");
+    assert!(
+        fired > 30,
+        "the synthetic records should fire many rules, fired {fired}"
+    );
 }
 
 #[test]
@@ -103,13 +129,28 @@ fn rules_can_be_switched_off() {
         t.sort();
         t
     };
-    assert_eq!(run(DetectionConfig::default()), ["Persistence:IAM/AccountManipulation", "Policy:IAMUser/RootCredentialUsage"]);
     assert_eq!(
-        run(DetectionConfig { disable_custom_detection_rules: true, ..Default::default() }),
+        run(DetectionConfig::default()),
+        [
+            "Persistence:IAM/AccountManipulation",
+            "Policy:IAMUser/RootCredentialUsage"
+        ]
+    );
+    assert_eq!(
+        run(DetectionConfig {
+            disable_custom_detection_rules: true,
+            ..Default::default()
+        }),
         ["Policy:IAMUser/RootCredentialUsage"]
     );
     assert_eq!(
-        run(DetectionConfig { disabled: vec!["Policy:IAMUser/RootCredentialUsage".into(), "IAMAccessKeyCreated".into()], ..Default::default() }),
+        run(DetectionConfig {
+            disabled: vec![
+                "Policy:IAMUser/RootCredentialUsage".into(),
+                "IAMAccessKeyCreated".into()
+            ],
+            ..Default::default()
+        }),
         Vec::<&str>::new()
     );
 }
@@ -118,10 +159,17 @@ fn rules_can_be_switched_off() {
 fn every_rule_type_is_in_the_catalogue() {
     let cat = warden_model::catalogue();
     for rule in RULES {
-        let info = cat.get(rule.finding_type).unwrap_or_else(|| panic!("{} not in catalogue", rule.finding_type));
+        let info = cat
+            .get(rule.finding_type)
+            .unwrap_or_else(|| panic!("{} not in catalogue", rule.finding_type));
         assert!(!info.retired, "{} is retired", rule.finding_type);
         if rule.custom {
-            assert!(info.trigger.contains(rule.name), "{} does not list signal {}", rule.finding_type, rule.name);
+            assert!(
+                info.trigger.contains(rule.name),
+                "{} does not list signal {}",
+                rule.finding_type,
+                rule.name
+            );
         }
     }
 }

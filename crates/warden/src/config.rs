@@ -1,0 +1,53 @@
+//! The configuration file (TOML). Every section is optional; unknown keys are errors so a typo
+//! never silently does nothing.
+//!
+//! ```toml
+//! [detection]
+//! # Rule names or finding types to switch off.
+//! disabled = ["IAMAccessKeyCreated", "Policy:IAMUser/RootCredentialUsage"]
+//! # Custom Detection Rule signals are on by default; this switches them all off.
+//! disable_custom_detection_rules = false
+//!
+//! [decode]
+//! max_line_bytes = 268435456
+//! max_document_bytes = 2147483648
+//! ```
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::Path;
+use warden_engine::decode::cloudtrail::DecodeOptions;
+use warden_engine::detect::DetectionConfig;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Which detections run.
+    pub detection: DetectionConfig,
+    /// Decoder limits.
+    pub decode: DecodeOptions,
+}
+
+impl Config {
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Config> {
+        let Some(path) = path else {
+            return Ok(Config::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading config {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("config {}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects_unknown_keys() {
+        let c: Config =
+            toml::from_str("[detection]\ndisabled = [\"IAMAccessKeyCreated\"]\n").unwrap();
+        assert_eq!(c.detection.disabled, ["IAMAccessKeyCreated"]);
+        assert!(toml::from_str::<Config>("[detection]\ndisabeld = []\n").is_err());
+    }
+}

@@ -1,0 +1,127 @@
+//! `warden scan PATH...`: a one-shot hunt.
+
+use crate::config::Config;
+use crate::output::{self, Format};
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+use warden_engine::source::expand_inputs;
+use warden_engine::{Pipeline, ScanConfig};
+use warden_store::{FindingStore, MemoryStore, Query, SqliteStore};
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Files, directories (read recursively), globs, or `-` for standard input. Plain or gzip, any
+    /// CloudTrail delivery shape; recognised by content.
+    #[arg(required = true)]
+    pub paths: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write findings here instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Only report findings with at least this severity (1-10; Low 1, Medium 4, High 7, Critical 9).
+    #[arg(long, value_parser = parse_severity)]
+    pub min_severity: Option<f64>,
+    /// Keep findings in this data directory (embedded store). Without it nothing is written to
+    /// disk; with it a later scan aggregates into the same findings.
+    #[arg(long, env = "WARDEN_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Configuration file (TOML).
+    #[arg(long, env = "WARDEN_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_severity(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if (0.0..=10.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err("severity is between 0 and 10".into())
+    }
+}
+
+pub fn run(args: ScanArgs) -> anyhow::Result<()> {
+    let config = Config::load(args.config.as_deref())?;
+    let inputs = expand_inputs(&args.paths)?;
+    let mut memory;
+    let mut sqlite;
+    let store: &mut dyn FindingStore = match &args.data_dir {
+        Some(dir) => {
+            sqlite = SqliteStore::open(dir)
+                .with_context(|| format!("opening data directory {}", dir.display()))?;
+            &mut sqlite
+        }
+        None => {
+            memory = MemoryStore::new();
+            &mut memory
+        }
+    };
+
+    let scan_config = ScanConfig {
+        decode: config.decode,
+        detection: config.detection,
+        ..Default::default()
+    };
+    let total = inputs.len() as u64;
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = ProgressBar::new(total);
+        b.set_style(
+            ProgressStyle::with_template(
+                "{spinner} files {pos}/{len} {wide_msg} [{elapsed_precise}]",
+            )
+            .expect("static template"),
+        );
+        b.enable_steady_tick(Duration::from_millis(200));
+        b
+    });
+    let (stats, touched) = {
+        let mut pipeline = Pipeline::new(scan_config, store);
+        if let Some(b) = bar.clone() {
+            pipeline.on_progress(move |s| {
+                let secs = s.elapsed.as_secs_f64().max(1e-9);
+                b.set_message(format!(
+                    "· {} events · {} rejected · {:.0} events/s · {} findings",
+                    s.records,
+                    s.rejected,
+                    s.records as f64 / secs,
+                    s.findings_created
+                ));
+            });
+        }
+        for input in &inputs {
+            pipeline.scan_input(input)?;
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+        }
+        pipeline.finish()?
+    };
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+
+    let findings = store.list(&Query {
+        ids: Some(touched),
+        min_severity: args.min_severity,
+        include_archived: true,
+        limit: None,
+    })?;
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    output::write_findings(&mut out, args.format, &findings)?;
+    out.flush()?;
+    eprint!("{}", output::summary(&stats, &findings));
+    Ok(())
+}

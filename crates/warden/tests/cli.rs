@@ -1,0 +1,397 @@
+//! `warden scan` end to end, as a user runs it.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn warden() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_warden"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut child = warden()
+        .args(args)
+        .current_dir(repo())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn json_findings(r: &Run) -> Vec<Value> {
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    serde_json::from_str::<Vec<Value>>(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stdout))
+}
+
+/// Check a JSON value against a shape of GuardDuty's API model: every member name is a wire name
+/// the model defines, with the model's type, and every required member is present.
+fn check_shape(model: &Value, shape: &str, v: &Value, at: &str) {
+    let s = &model["shapes"][shape];
+    match s["type"].as_str().unwrap() {
+        "structure" => {
+            let obj = v
+                .as_object()
+                .unwrap_or_else(|| panic!("{at}: expected object for {shape}"));
+            let members = s["members"].as_object().unwrap();
+            for (k, child) in obj {
+                let (name, m) = members
+                    .iter()
+                    .find(|(name, m)| m["locationName"].as_str().unwrap_or(name) == k)
+                    .unwrap_or_else(|| panic!("{at}.{k}: not a member of {shape}"));
+                let _ = name;
+                check_shape(
+                    model,
+                    m["shape"].as_str().unwrap(),
+                    child,
+                    &format!("{at}.{k}"),
+                );
+            }
+            for req in s["required"].as_array().into_iter().flatten() {
+                let m = &members[req.as_str().unwrap()];
+                let wire = m["locationName"].as_str().unwrap_or(req.as_str().unwrap());
+                assert!(
+                    obj.contains_key(wire),
+                    "{at}: required {wire} missing from {shape}"
+                );
+            }
+        }
+        "list" => {
+            for (i, item) in v
+                .as_array()
+                .unwrap_or_else(|| panic!("{at}: expected list"))
+                .iter()
+                .enumerate()
+            {
+                check_shape(
+                    model,
+                    s["member"]["shape"].as_str().unwrap(),
+                    item,
+                    &format!("{at}[{i}]"),
+                );
+            }
+        }
+        "map" => {
+            for (k, item) in v
+                .as_object()
+                .unwrap_or_else(|| panic!("{at}: expected map"))
+            {
+                check_shape(
+                    model,
+                    s["value"]["shape"].as_str().unwrap(),
+                    item,
+                    &format!("{at}.{k}"),
+                );
+            }
+        }
+        "string" => assert!(v.is_string(), "{at}: expected string, got {v}"),
+        "boolean" => assert!(v.is_boolean(), "{at}: expected boolean"),
+        "integer" | "long" => assert!(v.is_i64() || v.is_u64(), "{at}: expected integer"),
+        "double" | "float" => assert!(v.is_number(), "{at}: expected number"),
+        "timestamp" => assert!(v.is_number() || v.is_string(), "{at}: expected timestamp"),
+        other => panic!("{at}: unhandled shape type {other}"),
+    }
+}
+
+#[test]
+fn json_output_is_guardduty_finding_shaped() {
+    let r = run(&["scan", "--format", "json", "examples/cloudtrail"], None);
+    let findings = json_findings(&r);
+    assert!(findings.len() >= 6, "{}", r.stdout);
+    let model_path = repo().join("../shared/guardduty/service-2.json");
+    let model: Option<Value> = std::fs::read_to_string(&model_path)
+        .ok()
+        .map(|t| serde_json::from_str(&t).unwrap());
+    for f in &findings {
+        if let Some(model) = &model {
+            check_shape(model, "Finding", f, "finding");
+        }
+        let id = f["id"].as_str().unwrap();
+        assert_eq!(id.len(), 32);
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+        let arn = f["arn"].as_str().unwrap();
+        let det = f["service"]["detectorId"].as_str().unwrap();
+        assert_eq!(
+            arn,
+            format!(
+                "arn:aws:guardduty:{}:{}:detector/{det}/finding/{id}",
+                f["region"].as_str().unwrap(),
+                f["accountId"].as_str().unwrap()
+            )
+        );
+        assert_eq!(f["service"]["serviceName"], "guardduty");
+        assert_eq!(f["schemaVersion"], "2.0");
+        assert!(f["severity"].is_number());
+        assert!(
+            f["service"]["eventFirstSeen"]
+                .as_str()
+                .unwrap()
+                .ends_with('Z')
+        );
+        assert_eq!(f["service"]["action"]["actionType"], "AWS_API_CALL");
+        assert!(
+            f["title"].as_str().unwrap().len() > 10
+                && f["description"].as_str().unwrap().contains("Why:")
+        );
+    }
+    // Sorted by severity, highest first.
+    let sev: Vec<f64> = findings
+        .iter()
+        .map(|f| f["severity"].as_f64().unwrap())
+        .collect();
+    assert!(sev.windows(2).all(|w| w[0] >= w[1]), "{sev:?}");
+    let kali = findings
+        .iter()
+        .find(|f| f["type"] == "PenTest:IAMUser/KaliLinux")
+        .unwrap();
+    assert_eq!(
+        kali["service"]["count"], 6,
+        "six calls from the Kali machine aggregate into one finding"
+    );
+    assert_eq!(
+        kali["resource"]["accessKeyDetails"]["accessKeyId"],
+        "AKIAQ4EXAMPLEDEPLOY1"
+    );
+    let bucket = findings
+        .iter()
+        .find(|f| f["type"] == "Policy:S3/BucketAnonymousAccessGranted")
+        .unwrap();
+    assert_eq!(bucket["resource"]["resourceType"], "S3Bucket");
+    assert_eq!(
+        bucket["resource"]["s3BucketDetails"][0]["name"],
+        "acme-finance-exports"
+    );
+    // The denied AttachUserPolicy did not happen.
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["customDetectionRuleName"] == "AdminPolicyAttachedToUser")
+    );
+}
+
+#[test]
+fn data_dir_aggregates_across_scans_without_double_counting() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let first = json_findings(&run(
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--data-dir",
+            data,
+            "examples/cloudtrail",
+        ],
+        None,
+    ));
+    let again = json_findings(&run(
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--data-dir",
+            data,
+            "examples/cloudtrail",
+        ],
+        None,
+    ));
+    let counts = |v: &[Value]| {
+        let mut c: Vec<(String, i64)> = v
+            .iter()
+            .map(|f| {
+                (
+                    f["id"].as_str().unwrap().to_string(),
+                    f["service"]["count"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        c.sort();
+        c
+    };
+    assert_eq!(
+        counts(&first),
+        counts(&again),
+        "re-reading the same events never double-counts"
+    );
+
+    // A new occurrence (new eventID) of the same activity updates the existing finding.
+    let text =
+        std::fs::read_to_string(repo().join(
+            "examples/cloudtrail/111122223333_CloudTrail_eu-west-1_20260314T0215Z_attack1.json",
+        ))
+        .unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    let rec = doc["Records"][3].clone();
+    assert_eq!(rec["eventName"], "CreateAccessKey");
+    let mut repeat = rec.clone();
+    repeat["eventID"] = "0f0f0f0f-1111-2222-3333-444444444444".into();
+    repeat["eventTime"] = "2026-03-15T08:00:00Z".into();
+    doc["Records"] = Value::Array(vec![repeat]);
+    let third = json_findings(&run(
+        &["scan", "--format", "json", "--data-dir", data, "-"],
+        Some(doc.to_string().as_bytes()),
+    ));
+    let key = third
+        .iter()
+        .find(|f| f["customDetectionRuleName"] == "IAMAccessKeyCreated")
+        .unwrap();
+    let before = first.iter().find(|f| f["id"] == key["id"]).unwrap();
+    assert_eq!(
+        key["service"]["count"].as_i64().unwrap(),
+        before["service"]["count"].as_i64().unwrap() + 1
+    );
+    assert_eq!(key["service"]["eventLastSeen"], "2026-03-15T08:00:00.000Z");
+    assert_eq!(
+        key["service"]["eventFirstSeen"],
+        before["service"]["eventFirstSeen"]
+    );
+    assert_eq!(key["createdAt"], before["createdAt"]);
+}
+
+#[test]
+fn bad_inputs_are_reported_and_the_rest_is_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo().join(
+            "examples/cloudtrail/111122223333_CloudTrail_eu-west-1_20260314T0315Z_attack2.json.gz",
+        ),
+        dir.path().join("good.json.gz"),
+    )
+    .unwrap();
+    let gz = std::fs::read(dir.path().join("good.json.gz")).unwrap();
+    std::fs::write(dir.path().join("truncated.json.gz"), &gz[..gz.len() / 2]).unwrap();
+    std::fs::write(
+        dir.path().join("garbage.json"),
+        "{\"Records\": [ {\"eventName\": ",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "hello\nworld\n").unwrap();
+    std::fs::write(dir.path().join("lines.jsonl"), "{broken\n{\"eventTime\":\"2026-03-14T00:00:00Z\",\"eventSource\":\"iam.amazonaws.com\",\"eventName\":\"CreateLoginProfile\",\"awsRegion\":\"us-east-1\",\"recipientAccountId\":\"111122223333\",\"eventID\":\"e-1\",\"requestParameters\":{\"userName\":\"bob\"},\"userIdentity\":{\"type\":\"IAMUser\",\"arn\":\"arn:aws:iam::111122223333:user/alice\",\"accessKeyId\":\"AKIAEXAMPLE\"}}\n").unwrap();
+    let r = run(
+        &["scan", "--format", "jsonl", dir.path().to_str().unwrap()],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("garbage.json"), "{}", r.stderr);
+    assert!(r.stderr.contains("truncated.json.gz"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("notes.txt: input: not a CloudTrail record"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("lines.jsonl: line 1: malformed JSON"),
+        "{}",
+        r.stderr
+    );
+    let types: Vec<String> = r
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        types.contains(&"Persistence:IAM/AccountManipulation".to_string()),
+        "{types:?}"
+    );
+    assert!(
+        types.contains(&"Stealth:IAMUser/CloudTrailLoggingDisabled".to_string()),
+        "{types:?}"
+    );
+}
+
+#[test]
+fn min_severity_and_table() {
+    let r = run(
+        &["scan", "--min-severity", "7", "examples/cloudtrail"],
+        None,
+    );
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.starts_with("SEVERITY"));
+    assert!(
+        r.stdout.lines().skip(1).all(|l| l.starts_with("High")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains("finding(s): Critical 0, High 2"),
+        "{}",
+        r.stderr
+    );
+    let bad = run(
+        &["scan", "--min-severity", "eleven", "examples/cloudtrail"],
+        None,
+    );
+    assert_ne!(bad.code, 0);
+    let missing = run(&["scan", "/definitely/not/here"], None);
+    assert_eq!(missing.code, 1);
+    assert!(
+        missing.stderr.contains("/definitely/not/here"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn real_examples_scan_cleanly() {
+    let dir = repo().join("../shared/data/cloudtrail-examples/docs/logExamples");
+    if !dir.exists() {
+        return;
+    }
+    let r = run(&["scan", "--format", "json", dir.to_str().unwrap()], None);
+    let findings = json_findings(&r);
+    // Every CloudTrail record reads; only the two non-log files (index.html, script.js) are rejected.
+    assert!(r.stderr.contains("563 event(s) read"), "{}", r.stderr);
+    assert!(r.stderr.contains("rejected 2 record(s)"), "{}", r.stderr);
+    let mut types: Vec<String> = findings
+        .iter()
+        .map(|f| f["type"].as_str().unwrap().to_string())
+        .collect();
+    types.sort();
+    // Explainable: the only successful call that matters is an RDS master password reset (the
+    // same event appears in two files and is counted once), plus one LeaveOrganization attempt
+    // (denied, but the attempt is what the rule is about). The SES PutAccountDetails there does
+    // not ask for production access.
+    assert_eq!(
+        types,
+        [
+            "CredentialAccess:RDS/ModifyAuthenticationProcess",
+            "DefenseImpairment:Organizations/ModifyCloudResourceHierarchy",
+        ]
+    );
+    let rds = findings
+        .iter()
+        .find(|f| f["customDetectionRuleName"] == "RDSMasterPasswordReset")
+        .unwrap();
+    assert_eq!(rds["service"]["count"], 1);
+}
