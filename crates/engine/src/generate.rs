@@ -1259,6 +1259,10 @@ struct Account {
     users: Vec<usize>,
     roles: Vec<usize>,
     svc_roles: Vec<usize>,
+    /// Roles people and tools assume with sts:AssumeRole (CI, scanners).
+    assumable: Vec<usize>,
+    /// Principals driven by people or pipelines (who make account changes).
+    people: Vec<usize>,
     buckets: Vec<String>,
     instances: Vec<String>,
     sgs: Vec<String>,
@@ -1536,13 +1540,30 @@ fn make_ua(rng: &mut ChaCha8Rng, persona: usize) -> (String, UaMode) {
             UaMode::Cli,
         )
     };
+    // Half the fleet still runs older SDK releases with the shorter, pre-"ua/2.0" agents.
+    let legacy = v.is_multiple_of(2);
     let boto = |v: u32, extra: &str| {
+        if legacy {
+            return format!(
+                "Boto3/1.26.{v} Python/3.9.{} Linux/5.10.157-139.675.amzn2.x86_64{extra} Botocore/1.29.{v}",
+                v % 16
+            );
+        }
         format!(
             "Boto3/1.34.{v} md/Botocore#1.34.{v} ua/2.0 os/linux#5.10.213-201.855.amzn2.x86_64 md/arch#x86_64 lang/python#3.12.{} md/pyimpl#CPython{extra} cfg/retry-mode#legacy Botocore/1.34.{v}",
             v % 4
         )
     };
     let java = |v: u32| {
+        if legacy {
+            return (
+                format!(
+                    "aws-sdk-java/1.12.{} Linux/5.10.178-162.673.amzn2.x86_64 OpenJDK_64-Bit_Server_VM/11.0.19+7-LTS java/11.0.19 vendor/Amazon.com_Inc. cfg/retry-mode/standard",
+                    400 + v
+                ),
+                UaMode::Plain,
+            );
+        }
         (
             format!(
                 "aws-sdk-java/2.25.{v} Linux/5.10.210-201.852.amzn2.x86_64 OpenJDK_64-Bit_Server_VM/17.0.10+7-LTS Java/17.0.10 vendor/Amazon.com_Inc. io/sync http/Apache cfg/retry-mode/legacy"
@@ -1551,6 +1572,12 @@ fn make_ua(rng: &mut ChaCha8Rng, persona: usize) -> (String, UaMode) {
         )
     };
     let go = |v: u32| {
+        if legacy {
+            return (
+                format!("aws-sdk-go/1.44.{} (go1.20.8; linux; amd64)", 280 + v),
+                UaMode::Plain,
+            );
+        }
         (
             format!("aws-sdk-go-v2/1.25.{v} os/linux lang/go#1.21.6 md/GOOS#linux md/GOARCH#amd64"),
             UaMode::Api,
@@ -1708,14 +1735,18 @@ impl Account {
         let domain = format!("{org}.example");
         let hex17 = |rng: &mut ChaCha8Rng, p: &str| rand_hex(rng, p, 17);
         let instances: Vec<String> = (0..40).map(|_| hex17(rng, "i-")).collect();
-        let functions: Vec<String> = FUNCS.iter().map(|f| format!("{org}-{env}-{f}")).collect();
+        let functions: Vec<String> = FUNCS.iter().map(|f| f.to_string()).collect();
         let mut acct = Account {
             org,
             env,
             home,
             buckets: BUCKET_KINDS
                 .iter()
-                .map(|k| format!("{org}-{env}-{k}-{id}"))
+                .map(|k| match *k {
+                    // Log buckets carry the account id, as org-wide ones usually do.
+                    "logs" | "cloudtrail" => format!("{org}-{env}-{k}-{id}"),
+                    _ => format!("{org}-{env}-{k}"),
+                })
                 .collect(),
             sgs: (0..10).map(|_| hex17(rng, "sg-")).collect(),
             vpcs: (0..3).map(|_| hex17(rng, "vpc-")).collect(),
@@ -1749,13 +1780,34 @@ impl Account {
             users: Vec::new(),
             roles: Vec::new(),
             svc_roles: Vec::new(),
+            assumable: Vec::new(),
+            people: Vec::new(),
             id,
         };
         let mut names = HashSet::new();
         let persona_cdf = Cdf::new([20.0, 8.0, 10.0, 7.0, 30.0, 20.0, 5.0]);
-        for i in 0..n {
-            let persona = persona_cdf.pick(rng);
-            let p = acct.make_principal(rng, persona, &mut names, vendor_ips);
+        let mut ranked: Vec<(f64, Principal)> = (0..n)
+            .map(|_| {
+                let persona = persona_cdf.pick(rng);
+                let p = acct.make_principal(rng, persona, &mut names, vendor_ips);
+                // Machines make most of the noise: bias them towards the hot
+                // (low) Zipf ranks, people towards the tail.
+                let spread = if matches!(persona, HU | SU | SSO) {
+                    2.5
+                } else {
+                    1.0
+                };
+                (rng.random::<f64>() * spread, p)
+            })
+            .collect();
+        ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (i, (_, p)) in ranked.into_iter().enumerate() {
+            if p.kind == Kind::Role && (p.persona == CI || (p.persona == SCAN && p.svc.is_none())) {
+                acct.assumable.push(i);
+            }
+            if matches!(p.persona, HU | SU | SSO | CI) {
+                acct.people.push(i);
+            }
             match p.kind {
                 Kind::User => acct.users.push(i),
                 Kind::Role => {
@@ -1779,7 +1831,6 @@ impl Account {
         vendor_ips: &[String],
     ) -> Principal {
         let id = &self.id;
-        let org = self.org;
         let env = self.env;
         let kind = match persona {
             HU => Kind::User,
@@ -1804,7 +1855,7 @@ impl Account {
             CI => format!("{}-{env}", pick(rng, CI_ROLES)),
             EC2 => format!("{env}-{}-ec2-role", pick(rng, APPS)),
             LAM => format!(
-                "{org}-{env}-{}-role-{}",
+                "{}-role-{}",
                 pick(rng, FUNCS),
                 rand_string(rng, "", 8, b"abcdefghijklmnopqrstuvwxyz0123456789")
             ),
@@ -1870,7 +1921,7 @@ impl Account {
                 let f = FUNCS
                     .iter()
                     .find(|f| name.contains(*f))
-                    .map_or_else(|| self.functions[0].clone(), |f| format!("{org}-{env}-{f}"));
+                    .map_or_else(|| self.functions[0].clone(), |f| f.to_string());
                 vec![f]
             }
             SSO => {
@@ -2182,7 +2233,14 @@ impl<'a> Ev<'a> {
     }
 
     fn plan_suspicious<'w>(&mut self, acct: &'w Account) -> Plan<'w> {
-        let p = &acct.principals[acct.pcdf.pick(self.rng)];
+        let scenario = self.r(8);
+        // Recon with a pentest user agent may use any stolen credentials (instance
+        // role keys included); account changes come from people and pipelines.
+        let p = if scenario == 5 || acct.people.is_empty() {
+            &acct.principals[acct.pcdf.pick(self.rng)]
+        } else {
+            &acct.principals[*self.sk(&acct.people)]
+        };
         let shady_ip = |ev: &mut Ev| {
             let pre = *ev.pk(SHADY_PREFIXES);
             format!("{pre}.{}", 1 + ev.r(254))
@@ -2192,7 +2250,6 @@ impl<'a> Ev<'a> {
             Kind::Fed => Who::Fed(p),
             Kind::Role => Who::Role(p, ev.r(p.sessions.len().max(1))),
         };
-        let scenario = self.r(8);
         let mut pl = Plan {
             api: 0,
             who: as_who(self, p),
@@ -2601,7 +2658,7 @@ impl<'a> Ev<'a> {
         );
         if pl.tls && def.a != A::SigninConsoleLogin {
             ko(self.b, "tlsDetails");
-            let v13 = (self.seq ^ pl.api as u64) % 5 != 0;
+            let v13 = !(self.seq ^ pl.api as u64).is_multiple_of(5);
             ks(
                 self.b,
                 "tlsVersion",
@@ -2661,7 +2718,8 @@ impl<'a> Ev<'a> {
     }
 
     fn tag(&mut self) -> &'static str {
-        *self.pk(TAG_VALUES)
+        let i = self.r(TAG_VALUES.len());
+        TAG_VALUES[i]
     }
 
     fn tags_ec2(&mut self, name: &str) {
@@ -2760,7 +2818,7 @@ impl<'a> Ev<'a> {
         self.b.push_str("\",");
         key(self.b, "sessionToken");
         self.b.push_str("\"IQoJb3JpZ2luX2VjE");
-        let n = if long { 500 } else { 240 } + self.r(200);
+        let n = if long { 300 } else { 200 } + self.r(200);
         push_from(self.b, self.rng, n, B64);
         self.b.push_str("==\",");
         key(self.b, "expiration");
@@ -3342,10 +3400,12 @@ impl<'a> Ev<'a> {
                 let target = match svc_target {
                     Some(t) => t,
                     None => {
-                        if tacct.roles.is_empty() {
-                            &tacct.principals[0]
-                        } else {
+                        if !tacct.assumable.is_empty() {
+                            &tacct.principals[*self.sk(&tacct.assumable)]
+                        } else if !tacct.roles.is_empty() {
                             &tacct.principals[*self.sk(&tacct.roles)]
+                        } else {
+                            &tacct.principals[0]
                         }
                     }
                 };

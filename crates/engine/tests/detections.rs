@@ -131,4 +131,30 @@ fn every_detection_fixture() {
         positives.len(),
         negatives.len()
     );
+
+    // Every detection has a positive case and a near-miss negative.
+    let mut wanted: Vec<(String, String)> = warden_engine::detect::cloudtrail::RULES
+        .iter()
+        .map(|r| {
+            let key = if r.custom {
+                format!("{}#{}", r.finding_type, r.name)
+            } else {
+                r.finding_type.to_string()
+            };
+            (key, r.finding_type.to_string())
+        })
+        .collect();
+    for t in [
+        "Policy:IAMUser/RootCredentialUsage",
+        "Policy:IAMUser/ShortTermRootCredentialUsage",
+        "PenTest:IAMUser/KaliLinux",
+        "PenTest:IAMUser/ParrotLinux",
+        "PenTest:IAMUser/PentooLinux",
+    ] {
+        wanted.push((t.to_string(), t.to_string()));
+    }
+    for (key, ty) in &wanted {
+        assert!(positives.contains(key), "no positive fixture for {key}");
+        assert!(negatives.contains(ty), "no negative fixture for {ty}");
+    }
 }
