@@ -13,6 +13,14 @@ use std::borrow::Cow;
 
 type Str<'a> = Option<Cow<'a, str>>;
 
+/// Deserialize an optional string borrowing from the input whenever it has no escapes. (serde's
+/// own `Option<Cow<str>>` always allocates; only a bare `#[serde(borrow)] Cow<str>` borrows.)
+fn opt_str<'de: 'a, 'a, D: serde::Deserializer<'de>>(d: D) -> Result<Str<'a>, D::Error> {
+    #[derive(Deserialize)]
+    struct Borrowed<'a>(#[serde(borrow)] Cow<'a, str>);
+    Ok(Option::<Borrowed<'a>>::deserialize(d)?.map(|b| b.0))
+}
+
 /// One CloudTrail record (management event, data event, console sign-in, ...).
 ///
 /// The `envelope_*` fields are never part of a CloudTrail record: they let the decoder recognise,
@@ -21,35 +29,40 @@ type Str<'a> = Option<Cow<'a, str>>;
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CloudTrailEvent<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub event_version: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub event_time: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub event_source: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub event_name: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub aws_region: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub recipient_account_id: Str<'a>,
-    #[serde(borrow, rename = "sourceIPAddress")]
+    #[serde(
+        borrow,
+        rename = "sourceIPAddress",
+        default,
+        deserialize_with = "opt_str"
+    )]
     pub source_ip_address: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub user_agent: Str<'a>,
-    #[serde(borrow, rename = "eventID")]
+    #[serde(borrow, rename = "eventID", default, deserialize_with = "opt_str")]
     pub event_id: Str<'a>,
-    #[serde(borrow, rename = "requestID")]
+    #[serde(borrow, rename = "requestID", default, deserialize_with = "opt_str")]
     pub request_id: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub event_type: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub event_category: Str<'a>,
     pub read_only: Option<bool>,
     pub management_event: Option<bool>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub error_code: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub error_message: Str<'a>,
     #[serde(borrow)]
     pub user_identity: Option<UserIdentity<'a>>,
@@ -63,11 +76,16 @@ pub struct CloudTrailEvent<'a> {
     pub resources: Option<&'a RawValue>,
     #[serde(borrow)]
     pub tls_details: Option<TlsDetails<'a>>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub vpc_endpoint_id: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub vpc_endpoint_account_id: Str<'a>,
-    #[serde(borrow, rename = "sharedEventID")]
+    #[serde(
+        borrow,
+        rename = "sharedEventID",
+        default,
+        deserialize_with = "opt_str"
+    )]
     pub shared_event_id: Str<'a>,
 
     /// `Records` of an S3 delivery file.
@@ -77,10 +95,10 @@ pub struct CloudTrailEvent<'a> {
     #[serde(borrow, rename = "detail")]
     pub envelope_detail: Option<&'a RawValue>,
     /// `detail-type` of an EventBridge event.
-    #[serde(borrow, rename = "detail-type")]
+    #[serde(borrow, rename = "detail-type", default, deserialize_with = "opt_str")]
     pub envelope_detail_type: Str<'a>,
     /// `message` of a CloudWatch Logs event (the record as a JSON string).
-    #[serde(borrow, rename = "message")]
+    #[serde(borrow, rename = "message", default, deserialize_with = "opt_str")]
     pub envelope_message: Str<'a>,
     /// `logEvents` of a CloudWatch Logs subscription payload.
     #[serde(borrow, rename = "logEvents")]
@@ -92,22 +110,22 @@ pub struct CloudTrailEvent<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct UserIdentity<'a> {
     /// Root, IAMUser, AssumedRole, FederatedUser, AWSAccount, AWSService, IdentityCenterUser, Unknown...
-    #[serde(borrow, rename = "type")]
+    #[serde(borrow, rename = "type", default, deserialize_with = "opt_str")]
     pub identity_type: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub principal_id: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub arn: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub account_id: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub access_key_id: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub user_name: Str<'a>,
     /// Set when an AWS service made the call on the principal's behalf.
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub invoked_by: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub identity_provider: Str<'a>,
     #[serde(borrow)]
     pub session_context: Option<SessionContext<'a>>,
@@ -120,49 +138,49 @@ pub struct SessionContext<'a> {
     pub session_issuer: Option<SessionIssuer<'a>>,
     #[serde(borrow)]
     pub attributes: Option<SessionAttributes<'a>>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub source_identity: Str<'a>,
     /// "2.0" when the credentials were delivered to an EC2 instance by the instance metadata service.
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub ec2_role_delivery: Str<'a>,
     /// "true" when root credentials came from `sts:AssumeRoot` (centralized root access).
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub assumed_root: Str<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionIssuer<'a> {
-    #[serde(borrow, rename = "type")]
+    #[serde(borrow, rename = "type", default, deserialize_with = "opt_str")]
     pub issuer_type: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub principal_id: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub arn: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub account_id: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub user_name: Str<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionAttributes<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub creation_date: Str<'a>,
     /// "true"/"false" as a string in CloudTrail.
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub mfa_authenticated: Str<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TlsDetails<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub tls_version: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub cipher_suite: Str<'a>,
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "opt_str")]
     pub client_provided_host_header: Str<'a>,
 }
 

@@ -149,8 +149,23 @@ impl Ctx<'_> {
 
     /// Handle a JSON array of values, streaming: elements before a syntax error are kept.
     fn array(&mut self, json: &str, base: impl Fn(u64) -> Location, depth: u8) {
+        self.array_with(json, base, depth, false)
+    }
+
+    /// The `[...]` of a `{"Records": [...]}` envelope: what follows the array is the envelope's.
+    fn records(&mut self, json: &str, base: impl Fn(u64) -> Location, depth: u8) {
+        self.array_with(json, base, depth, true)
+    }
+
+    fn array_with(
+        &mut self,
+        json: &str,
+        base: impl Fn(u64) -> Location,
+        depth: u8,
+        in_envelope: bool,
+    ) {
         let mut elements: Vec<&RawValue> = Vec::new();
-        let result = for_each_element(json, &mut |raw| elements.push(raw));
+        let result = for_each_element(json, in_envelope, &mut |raw| elements.push(raw));
         let count = elements.len() as u64;
         for (i, raw) in elements.into_iter().enumerate() {
             let loc = match base(i as u64 + 1) {
@@ -211,6 +226,7 @@ fn records_array_start(text: &str) -> Option<usize> {
 /// Call `f` with each element of a JSON array, in order, without building the array first.
 fn for_each_element<'de>(
     json: &'de str,
+    in_envelope: bool,
     f: &mut dyn FnMut(&'de RawValue),
 ) -> Result<(), serde_json::Error> {
     struct Seq<'f, 'de>(&'f mut dyn FnMut(&'de RawValue));
@@ -234,7 +250,7 @@ fn for_each_element<'de>(
     }
     let mut de = serde_json::Deserializer::from_str(json);
     Seq(f).deserialize(&mut de)?;
-    de.end()
+    if in_envelope { Ok(()) } else { de.end() }
 }
 
 /// Decode one input, whatever its shape, sending records and rejects to `sink`.
@@ -266,10 +282,21 @@ pub fn decode(
             let mut line_no = 0;
             match read_line(reader, &mut line, options.max_line_bytes) {
                 Ok(LineRead::Eof) => {}
-                Ok(LineRead::Line) | Ok(LineRead::TooLong(_)) => {
+                Ok(LineRead::TooLong(n)) => {
+                    // Too long to be the first line of a pretty-printed document: line-delimited.
+                    finish_line(&mut ctx, &line, n, 1, options);
+                    decode_lines(&mut ctx, reader, options, 1);
+                }
+                Ok(LineRead::Line) => {
                     line_no += 1;
                     let text = trim_line(&line);
-                    if is_json(text) {
+                    // A one-line S3 delivery file goes straight to its records (no validation
+                    // pass); anything else is line-delimited only if its first line stands alone.
+                    let delivery = std::str::from_utf8(text)
+                        .ok()
+                        .and_then(records_array_start)
+                        .is_some();
+                    if delivery || is_json(text) {
                         ctx.summary.bytes += line.len() as u64;
                         handle_line(&mut ctx, &line, line_no);
                         decode_lines(&mut ctx, reader, options, line_no);
@@ -282,6 +309,12 @@ pub fn decode(
                                 ctx.summary.bytes += (line.len() + second.len()) as u64;
                                 handle_line(&mut ctx, &line, 1);
                                 handle_line(&mut ctx, &second, 2);
+                                decode_lines(&mut ctx, reader, options, 2);
+                            }
+                            Ok(LineRead::TooLong(n)) => {
+                                ctx.summary.bytes += line.len() as u64;
+                                handle_line(&mut ctx, &line, 1);
+                                finish_line(&mut ctx, &second, n, 2, options);
                                 decode_lines(&mut ctx, reader, options, 2);
                             }
                             Ok(_) => {
@@ -448,6 +481,9 @@ fn handle_line(ctx: &mut Ctx<'_>, line: &[u8], line_no: u64) {
     }
     if json.starts_with('[') {
         ctx.array(json, |_| Location::Line(line_no), 1);
+    } else if let Some(start) = records_array_start(json) {
+        // S3 delivery file: stream its records without first parsing the envelope.
+        ctx.records(&json[start..], |_| Location::Line(line_no), 1);
     } else {
         ctx.value(json, Location::Line(line_no), 0);
     }
@@ -459,27 +495,14 @@ fn decode_lines(
     options: &DecodeOptions,
     mut line_no: u64,
 ) {
-    let mut line = Vec::with_capacity(64 * 1024);
+    // Lines that lie wholly inside the reader's buffer are decoded in place (no copy); only a
+    // line that straddles two buffer fills is assembled in `carry`.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut carry_total: u64 = 0;
     loop {
-        match read_line(reader, &mut line, options.max_line_bytes) {
-            Ok(LineRead::Eof) => break,
-            Ok(LineRead::Line) => {
-                line_no += 1;
-                ctx.summary.bytes += line.len() as u64;
-                handle_line(ctx, &line, line_no);
-            }
-            Ok(LineRead::TooLong(n)) => {
-                line_no += 1;
-                ctx.summary.bytes += n;
-                ctx.reject(
-                    Location::Line(line_no),
-                    RejectKind::LineTooLong,
-                    format!(
-                        "{n} bytes, more than the {} byte limit",
-                        options.max_line_bytes
-                    ),
-                );
-            }
+        let buf = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 // A truncated gzip ends the stream here: what was read so far has been handled.
                 ctx.reject(
@@ -487,9 +510,70 @@ fn decode_lines(
                     read_error_kind(&e),
                     format!("{e} (after {line_no} lines)"),
                 );
-                break;
+                return;
+            }
+        };
+        if buf.is_empty() {
+            if carry_total > 0 {
+                line_no += 1;
+                finish_line(ctx, &carry, carry_total, line_no, options);
+            }
+            return;
+        }
+        let len = buf.len();
+        let mut start = 0;
+        if carry_total > 0 {
+            // Complete the straddling line first.
+            match memchr::memchr(b'\n', buf) {
+                Some(i) => {
+                    let room = options.max_line_bytes.saturating_sub(carry.len());
+                    carry.extend_from_slice(&buf[..(i + 1).min(room)]);
+                    carry_total += (i + 1) as u64;
+                    line_no += 1;
+                    finish_line(ctx, &carry, carry_total, line_no, options);
+                    carry.clear();
+                    carry_total = 0;
+                    start = i + 1;
+                }
+                None => {
+                    let room = options.max_line_bytes.saturating_sub(carry.len());
+                    carry.extend_from_slice(&buf[..len.min(room)]);
+                    carry_total += len as u64;
+                    reader.consume(len);
+                    continue;
+                }
             }
         }
+        let base = start;
+        for i in memchr::memchr_iter(b'\n', &buf[base..]) {
+            let end = base + i + 1;
+            line_no += 1;
+            let line = &buf[start..end];
+            finish_line(ctx, line, line.len() as u64, line_no, options);
+            start = end;
+        }
+        if start < len {
+            let room = options.max_line_bytes;
+            carry.extend_from_slice(&buf[start..len.min(start + room)]);
+            carry_total = (len - start) as u64;
+        }
+        reader.consume(len);
+    }
+}
+
+fn finish_line(ctx: &mut Ctx<'_>, line: &[u8], total: u64, line_no: u64, options: &DecodeOptions) {
+    ctx.summary.bytes += total;
+    if total as usize > options.max_line_bytes {
+        ctx.reject(
+            Location::Line(line_no),
+            RejectKind::LineTooLong,
+            format!(
+                "{total} bytes, more than the {} byte limit",
+                options.max_line_bytes
+            ),
+        );
+    } else {
+        handle_line(ctx, line, line_no);
     }
 }
 
@@ -561,7 +645,7 @@ fn decode_buffer(
                     // A damaged S3 delivery file: salvage the complete records before the damage.
                     let offset = value_start;
                     if let Some(start) = records_array_start(&trimmed[offset..]) {
-                        ctx.array(&trimmed[offset + start..], |_| Location::Input, 1);
+                        ctx.records(&trimmed[offset + start..], |_| Location::Input, 1);
                         break;
                     }
                     let kind = if e.is_eof() {

@@ -235,3 +235,35 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn lines_straddling_buffer_fills_decode_identically() {
+    let jsonl: String = (0..50)
+        .map(|i| rec(&format!("N{i}")) + if i % 7 == 0 { "\r\n" } else { "\n" })
+        .collect();
+    let expected: Vec<String> = (0..50).map(|i| format!("N{i}@line {}", i + 1)).collect();
+    for cap in [1, 7, 64, 199, 4096] {
+        let mut r = std::io::BufReader::with_capacity(
+            cap,
+            std::io::Cursor::new(jsonl.clone().into_bytes()),
+        );
+        let mut c = Collect::default();
+        let s = decode("t", &mut r, &DecodeOptions::default(), &mut c);
+        assert_eq!(c.names, expected, "buffer capacity {cap}");
+        assert_eq!(s.bytes, jsonl.len() as u64);
+        // A limit below one record's size rejects every line, at the right line numbers.
+        let mut r = std::io::BufReader::with_capacity(
+            cap,
+            std::io::Cursor::new(jsonl.clone().into_bytes()),
+        );
+        let mut c = Collect::default();
+        let opts = DecodeOptions {
+            max_line_bytes: 100,
+            ..Default::default()
+        };
+        decode("t", &mut r, &opts, &mut c);
+        assert!(c.names.is_empty());
+        assert_eq!(c.errors.len(), 50, "capacity {cap}");
+        assert_eq!(c.errors[49].location, Location::Line(50));
+    }
+}
