@@ -6,7 +6,7 @@ use crate::decode::cloudtrail::{DecodeOptions, RecordRef, RecordSink, decode};
 use crate::decode::{DecodeError, Location, RejectKind};
 use crate::detect::cloudtrail::CloudTrailRules;
 use crate::detect::{CloudTrailDetector, DetectionConfig};
-use crate::source::{Input, open};
+use crate::source::{Input, ReadAhead, ReadOptions, open};
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::time::{Duration, Instant};
@@ -17,6 +17,7 @@ use warden_store::{FindingStore, StoreError};
 /// Scan settings.
 #[derive(Debug, Clone)]
 pub struct ScanConfig {
+    pub read: ReadOptions,
     pub decode: DecodeOptions,
     pub detection: DetectionConfig,
     /// How many rejected records are kept with full detail (all are counted).
@@ -26,6 +27,7 @@ pub struct ScanConfig {
 impl Default for ScanConfig {
     fn default() -> Self {
         ScanConfig {
+            read: ReadOptions::default(),
             decode: DecodeOptions::default(),
             detection: DetectionConfig::default(),
             max_error_details: 100,
@@ -108,6 +110,43 @@ impl<'s> Pipeline<'s> {
                     message: e.to_string(),
                 });
             }
+        }
+        Ok(())
+    }
+
+    /// Read every input, in order. With `read.read_ahead` the inputs are opened and gunzipped on
+    /// a second thread while this one decodes and detects.
+    pub fn scan_inputs(
+        &mut self,
+        inputs: &[Input],
+        mut after_each: impl FnMut(),
+    ) -> Result<(), StoreError> {
+        if !self.config.read.read_ahead {
+            for input in inputs {
+                self.scan_input(input)?;
+                after_each();
+            }
+            return Ok(());
+        }
+        let mut ahead = ReadAhead::start(inputs.to_vec());
+        for input in inputs {
+            self.stats.inputs += 1;
+            match ahead.next_reader() {
+                Ok(reader) => {
+                    let mut reader = std::io::BufReader::with_capacity(256 * 1024, reader);
+                    self.scan_reader(&input.name(), &mut reader)?;
+                }
+                Err(e) => {
+                    self.stats.inputs_failed += 1;
+                    self.reject(DecodeError {
+                        input: input.name(),
+                        location: Location::Input,
+                        kind: RejectKind::ReadError,
+                        message: e.to_string(),
+                    });
+                }
+            }
+            after_each();
         }
         Ok(())
     }

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
-use warden_engine::source::expand_inputs;
+use warden_engine::source::{ReadOptions, expand_inputs};
 use warden_engine::{Pipeline, ScanConfig};
 use warden_store::{FindingStore, MemoryStore, Query, SqliteStore};
 
@@ -34,6 +34,10 @@ pub struct ScanArgs {
     /// Configuration file (TOML).
     #[arg(long, env = "WARDEN_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Threads to use. With 2 or more, inputs are read and gunzipped on their own thread while
+    /// the main one decodes and detects. Default: the number of cores.
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -65,7 +69,13 @@ pub fn run(args: ScanArgs) -> anyhow::Result<()> {
         }
     };
 
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let scan_config = ScanConfig {
+        read: ReadOptions {
+            read_ahead: threads >= 2,
+        },
         decode: config.decode,
         detection: config.detection,
         ..Default::default()
@@ -96,12 +106,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<()> {
                 ));
             });
         }
-        for input in &inputs {
-            pipeline.scan_input(input)?;
+        pipeline.scan_inputs(&inputs, || {
             if let Some(b) = &bar {
                 b.inc(1);
             }
-        }
+        })?;
         pipeline.finish()?
     };
     if let Some(b) = bar {
