@@ -286,3 +286,118 @@ fn update(entry: &mut Entry, s: &Signal, now: &str) {
     }
     entry.dirty = true;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use warden_model::finding::{Action, Resource};
+    use warden_store::{MemoryStore, Query};
+
+    fn signal(resource: &str, event_id: &str, time: i64, severity: f64) -> Signal {
+        Signal {
+            finding_type: "Persistence:IAM/AccountManipulation",
+            severity,
+            rule: Some("IAMAccessKeyCreated"),
+            account_id: "111122223333".into(),
+            region: "us-east-1".into(),
+            resource: Resource {
+                resource_type: "AccessKey".into(),
+                ..Default::default()
+            },
+            resource_key: resource.into(),
+            actor_key: "arn:aws:iam::111122223333:user/alice".into(),
+            action: Action {
+                action_type: "AWS_API_CALL".into(),
+                aws_api_call_action: None,
+            },
+            resource_role: "TARGET",
+            evidence: None,
+            event_id: Some(event_id.into()),
+            event_time: time,
+            title: format!("t{time}"),
+            description: "d".into(),
+            reasons: vec![],
+        }
+    }
+
+    #[test]
+    fn out_of_order_events_widen_the_window_and_latest_wins() {
+        let mut store = MemoryStore::new();
+        let mut agg = Aggregator::default();
+        assert_eq!(
+            agg.add(signal("k", "e2", 2_000, 2.0), &mut store).unwrap(),
+            Outcome::Created
+        );
+        assert_eq!(
+            agg.add(signal("k", "e1", 1_000, 5.0), &mut store).unwrap(),
+            Outcome::Updated
+        );
+        assert_eq!(
+            agg.add(signal("k", "e3", 3_000, 2.0), &mut store).unwrap(),
+            Outcome::Updated
+        );
+        assert_eq!(
+            agg.add(signal("k", "e1", 1_000, 5.0), &mut store).unwrap(),
+            Outcome::Duplicate
+        );
+        agg.flush(&mut store).unwrap();
+        let f = &store.list(&Query::default()).unwrap()[0];
+        assert_eq!(f.service.count, 3);
+        assert_eq!(f.service.event_first_seen, "1970-01-01T00:00:01.000Z");
+        assert_eq!(f.service.event_last_seen, "1970-01-01T00:00:03.000Z");
+        assert_eq!(f.title, "t3000", "details follow the latest event");
+        assert_eq!(f.severity, 5.0, "highest severity kept");
+        assert_eq!(
+            f.custom_detection_rule_name.as_deref(),
+            Some("IAMAccessKeyCreated")
+        );
+    }
+
+    #[test]
+    fn cache_is_bounded_and_nothing_is_lost() {
+        let mut store = MemoryStore::new();
+        let mut agg = Aggregator::new(10);
+        for i in 0..1_000 {
+            agg.add(
+                signal(&format!("k{i}"), &format!("e{i}"), i, 2.0),
+                &mut store,
+            )
+            .unwrap();
+            assert!(
+                agg.entries.len() <= 11,
+                "cache grew to {}",
+                agg.entries.len()
+            );
+        }
+        // A repeat of an evicted finding comes back from the store and is counted once.
+        assert_eq!(
+            agg.add(signal("k0", "e0", 0, 2.0), &mut store).unwrap(),
+            Outcome::Duplicate
+        );
+        assert_eq!(
+            agg.add(signal("k0", "again", 5, 2.0), &mut store).unwrap(),
+            Outcome::Updated
+        );
+        agg.flush(&mut store).unwrap();
+        let all = store.list(&Query::default()).unwrap();
+        assert_eq!(all.len(), 1_000);
+        let k0 = all
+            .iter()
+            .find(|f| f.id == signal("k0", "", 0, 2.0).finding_id())
+            .unwrap();
+        assert_eq!(k0.service.count, 2);
+    }
+
+    #[test]
+    fn remembered_event_ids_per_finding_are_bounded() {
+        let mut store = MemoryStore::new();
+        let mut agg = Aggregator::default();
+        for i in 0..(MAX_EVENT_IDS_PER_FINDING + 100) {
+            agg.add(signal("k", &format!("e{i}"), i as i64, 2.0), &mut store)
+                .unwrap();
+        }
+        let entry = agg.entries.values().next().unwrap();
+        assert_eq!(entry.seen.len(), MAX_EVENT_IDS_PER_FINDING);
+        assert_eq!(entry.seen_order.len(), MAX_EVENT_IDS_PER_FINDING);
+    }
+}

@@ -142,9 +142,10 @@ pub static RULES: &[Rule] = &[
         |e| {
             let b = bucket(e)?;
             let v = e.request_value()?;
-            let text = v.to_string();
-            if !text.contains("BlockedEncryptionTypes") { return None; }
-            let blocks_ssec = find_key(&v, "BlockedEncryptionTypes", 0).is_some_and(|bt| bt.to_string().contains("SSE-C"));
+            let blocked = find_key(&v, "BlockedEncryptionTypes", 0)?;
+            let blocks_ssec = find_key(blocked, "EncryptionType", 0)
+                .map(|t| items(Some(t)).iter().any(|x| x.as_str().is_some_and(|x| x.eq_ignore_ascii_case("SSE-C"))))
+                .unwrap_or(false);
             (!blocks_ssec).then(|| Hit::new(Target::Bucket(b), "BlockedEncryptionTypes no longer includes SSE-C"))
         },
         "Customer-provided encryption keys (SSE-C) were enabled on bucket {resource}."),
