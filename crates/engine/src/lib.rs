@@ -3,6 +3,7 @@
 pub mod aggregate;
 pub mod decode;
 pub mod detect;
+pub mod enrich;
 pub mod generate;
 pub mod pipeline;
 pub mod source;

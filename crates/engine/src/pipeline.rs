@@ -5,11 +5,15 @@ use crate::aggregate::{Aggregator, Outcome};
 use crate::decode::cloudtrail::{DecodeOptions, RecordRef, RecordSink, decode};
 use crate::decode::{DecodeError, Location, RejectKind};
 use crate::detect::cloudtrail::CloudTrailRules;
+use crate::detect::intel::IntelDetector;
 use crate::detect::{CloudTrailDetector, DetectionConfig};
+use crate::enrich::{enrich, is_trusted};
 use crate::source::{Input, ReadAhead, ReadOptions, open};
 use std::collections::BTreeMap;
 use std::io::BufRead;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use warden_intel::Intel;
 use warden_model::time::parse_timestamp;
 use warden_model::{CloudTrailEvent, Signal};
 use warden_store::{FindingStore, StoreError};
@@ -50,6 +54,8 @@ pub struct ScanStats {
     pub errors: Vec<DecodeError>,
     pub signals: u64,
     pub duplicate_signals: u64,
+    /// Signals dropped because a trusted IP list holds their remote address.
+    pub suppressed_trusted: u64,
     pub findings_created: u64,
     pub findings_updated: u64,
     pub elapsed: Duration,
@@ -61,7 +67,8 @@ type ProgressFn<'s> = Box<dyn FnMut(&ScanStats) + 's>;
 /// Runs records through detection and aggregation into a store.
 pub struct Pipeline<'s> {
     config: ScanConfig,
-    detector: CloudTrailRules,
+    detectors: Vec<Box<dyn CloudTrailDetector>>,
+    intel: Arc<Intel>,
     aggregator: Aggregator,
     store: &'s mut dyn FindingStore,
     stats: ScanStats,
@@ -74,11 +81,24 @@ pub struct Pipeline<'s> {
 }
 
 impl<'s> Pipeline<'s> {
+    /// A pipeline with no intelligence loaded (rule-based detections only).
     pub fn new(config: ScanConfig, store: &'s mut dyn FindingStore) -> Self {
-        let detector = CloudTrailRules::new(&config.detection);
+        Self::with_intel(config, store, Arc::new(Intel::default()))
+    }
+
+    /// A pipeline whose detectors and enrichment use `intel`.
+    pub fn with_intel(
+        config: ScanConfig,
+        store: &'s mut dyn FindingStore,
+        intel: Arc<Intel>,
+    ) -> Self {
+        let mut detectors: Vec<Box<dyn CloudTrailDetector>> =
+            vec![Box::new(CloudTrailRules::new(&config.detection))];
+        detectors.push(Box::new(IntelDetector::new(intel.clone())));
         Pipeline {
             config,
-            detector,
+            detectors,
+            intel,
             aggregator: Aggregator::default(),
             store,
             stats: ScanStats::default(),
@@ -201,7 +221,9 @@ impl RecordSink for Pipeline<'_> {
             });
         };
         self.stats.records += 1;
-        self.detector.detect(event, time, &mut self.signals);
+        for d in &mut self.detectors {
+            d.detect(event, time, &mut self.signals);
+        }
         if self.signals.is_empty() {
             if self.stats.records.is_multiple_of(65_536) {
                 self.stats.elapsed = self.started.elapsed();
@@ -211,11 +233,25 @@ impl RecordSink for Pipeline<'_> {
             }
             return;
         }
-        for signal in std::mem::take(&mut self.signals) {
+        for mut signal in std::mem::take(&mut self.signals) {
             self.stats.signals += 1;
             if self.store_error.is_some() {
                 continue;
             }
+            if is_trusted(&signal, &self.intel) {
+                self.stats.suppressed_trusted += 1;
+                continue;
+            }
+            if self
+                .config
+                .detection
+                .disabled
+                .iter()
+                .any(|d| d == signal.finding_type)
+            {
+                continue;
+            }
+            enrich(&mut signal, &self.intel);
             match self.aggregator.add(signal, self.store) {
                 Ok(Outcome::Created) => self.stats.findings_created += 1,
                 Ok(Outcome::Updated) => self.stats.findings_updated += 1,

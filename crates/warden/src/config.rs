@@ -8,6 +8,18 @@
 //! # Custom Detection Rule signals are on by default; this switches them all off.
 //! disable_custom_detection_rules = false
 //!
+//! [intel]
+//! builtin = true                      # Tor exits/relays, malicious IPs, mining pools, AWS ranges
+//! [[intel.threat_lists]]
+//! name = "corp-blocklist"             # shown as threatListName in findings
+//! location = "/etc/warden/blocklist.txt"   # or an https:// URL
+//! format = "TXT"                      # TXT, STIX, OTX_CSV, ALIEN_VAULT, PROOF_POINT, FIRE_EYE (optional)
+//! [[intel.trusted_lists]]
+//! name = "office"
+//! location = "/etc/warden/trusted.txt"
+//! [intel.geo]
+//! mmdb = ["/var/lib/GeoLite2-City.mmdb"]   # optional; the built-in country/ASN tables are used otherwise
+//!
 //! [decode]
 //! max_line_bytes = 268435456
 //! max_document_bytes = 2147483648
@@ -18,6 +30,7 @@ use serde::Deserialize;
 use std::path::Path;
 use warden_engine::decode::cloudtrail::DecodeOptions;
 use warden_engine::detect::DetectionConfig;
+use warden_intel::load::IntelConfig;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -26,6 +39,8 @@ pub struct Config {
     pub detection: DetectionConfig,
     /// Decoder limits.
     pub decode: DecodeOptions,
+    /// Threat lists, trusted IP lists, built-in feeds and geolocation.
+    pub intel: IntelConfig,
 }
 
 impl Config {

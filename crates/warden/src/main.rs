@@ -2,6 +2,7 @@
 
 mod bench;
 mod config;
+mod intel;
 mod output;
 mod scan;
 
@@ -23,6 +24,9 @@ struct Cli {
 enum Command {
     /// Hunt through CloudTrail logs once and print the findings.
     Scan(scan::ScanArgs),
+    /// Threat intelligence: look addresses and domains up, update the built-in feeds.
+    #[command(subcommand)]
+    Intel(intel::IntelCommand),
     /// Measure decode and detection throughput on generated CloudTrail (one core).
     Bench(bench::BenchArgs),
 }
@@ -32,6 +36,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Intel(cmd) => intel::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

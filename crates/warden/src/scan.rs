@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use warden_engine::source::{ReadOptions, expand_inputs};
 use warden_engine::{Pipeline, ScanConfig};
+use warden_intel::load::ListSpec;
 use warden_store::{FindingStore, MemoryStore, Query, SqliteStore};
 
 #[derive(Args, Debug)]
@@ -38,6 +39,15 @@ pub struct ScanArgs {
     /// the main one decodes and detects. Default: the number of cores.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// A threat list to use in addition to the configured ones: `[FORMAT:]FILE` (format TXT,
+    /// STIX, OTX_CSV, ALIEN_VAULT, PROOF_POINT or FIRE_EYE; guessed from the content when
+    /// omitted). Repeatable.
+    #[arg(long = "threat-list", value_name = "[FORMAT:]FILE")]
+    pub threat_lists: Vec<String>,
+    /// A trusted IP list (`[FORMAT:]FILE`): findings involving these addresses are suppressed.
+    /// Repeatable.
+    #[arg(long = "trusted-ips", value_name = "[FORMAT:]FILE")]
+    pub trusted_ips: Vec<String>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -53,7 +63,16 @@ fn parse_severity(s: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: ScanArgs) -> anyhow::Result<()> {
-    let config = Config::load(args.config.as_deref())?;
+    let mut config = Config::load(args.config.as_deref())?;
+    config
+        .intel
+        .threat_lists
+        .extend(args.threat_lists.iter().map(|a| ListSpec::from_arg(a)));
+    config
+        .intel
+        .trusted_lists
+        .extend(args.trusted_ips.iter().map(|a| ListSpec::from_arg(a)));
+    let intel = crate::intel::load_reporting(&config.intel, args.data_dir.as_deref())?;
     let inputs = expand_inputs(&args.paths)?;
     let mut memory;
     let mut sqlite;
@@ -93,7 +112,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<()> {
         b
     });
     let (stats, touched) = {
-        let mut pipeline = Pipeline::new(scan_config, store);
+        let mut pipeline = Pipeline::with_intel(scan_config, store, intel);
         if let Some(b) = bar.clone() {
             pipeline.on_progress(move |s| {
                 let secs = s.elapsed.as_secs_f64().max(1e-9);

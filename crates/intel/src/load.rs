@@ -1,0 +1,375 @@
+//! Loading intelligence from configuration: the built-in feeds (or the fresher copies
+//! `warden intel update` keeps in the data directory), the customer's threat and trusted lists
+//! (local files or http(s) URLs), and geolocation databases. [`LiveIntel`] reloads lists whose
+//! files changed; a list that fails to load or parses to nothing keeps its previous contents.
+
+use crate::formats::{self, LineError, ListFormat};
+use crate::geo::{Geo, GeoSource, MmdbSource, RangeTable};
+use crate::{AwsRanges, Intel, ListKind, ThreatList, builtin};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
+
+/// `[intel]` in the configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IntelConfig {
+    /// Use the built-in feeds (Tor exits and relays, malicious IPs, mining pools, AWS ranges,
+    /// the GuardDuty tester's indicator domains).
+    pub builtin: bool,
+    /// Where `warden intel update` fetches each built-in feed (by feed name: TorExitNodes,
+    /// TorRelays, WardenMaliciousIPs, WardenCryptoMining, AwsIpRanges). Defaults to the public sources.
+    pub feed_urls: std::collections::BTreeMap<String, String>,
+    /// Customer threat lists (GuardDuty ThreatIntelSets).
+    pub threat_lists: Vec<ListSpec>,
+    /// Trusted IP lists (GuardDuty IPSets): findings involving these addresses are suppressed.
+    pub trusted_lists: Vec<ListSpec>,
+    pub geo: GeoConfig,
+}
+
+impl Default for IntelConfig {
+    fn default() -> Self {
+        IntelConfig {
+            builtin: true,
+            feed_urls: Default::default(),
+            threat_lists: Vec::new(),
+            trusted_lists: Vec::new(),
+            geo: GeoConfig::default(),
+        }
+    }
+}
+
+/// One list to load.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSpec {
+    /// Shown in findings as `threatListName`.
+    pub name: String,
+    /// A local path or an http(s) URL.
+    pub location: String,
+    /// TXT, STIX, OTX_CSV, ALIEN_VAULT, PROOF_POINT or FIRE_EYE; guessed from the content when absent.
+    pub format: Option<String>,
+}
+
+impl ListSpec {
+    /// Parse a command-line `[FORMAT:]FILE`.
+    pub fn from_arg(arg: &str) -> ListSpec {
+        let (format, location) = match arg.split_once(':') {
+            Some((f, rest)) if ListFormat::from_api_name(f).is_some() => {
+                (Some(f.to_string()), rest)
+            }
+            _ => (None, arg),
+        };
+        let name = Path::new(location)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| location.to_string());
+        ListSpec {
+            name,
+            location: location.to_string(),
+            format,
+        }
+    }
+}
+
+/// `[intel.geo]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GeoConfig {
+    /// MaxMind-format databases (GeoLite2, DB-IP), consulted first.
+    pub mmdb: Vec<PathBuf>,
+    /// CSV range tables (`start,end,country` or `start,end,asn,org`).
+    pub csv: Vec<PathBuf>,
+    /// The compact country + ASN tables Warden ships (open data, see crates/intel/data/README.md).
+    pub builtin: bool,
+}
+
+impl Default for GeoConfig {
+    fn default() -> Self {
+        GeoConfig {
+            mmdb: Vec::new(),
+            csv: Vec::new(),
+            builtin: true,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntelError {
+    #[error("{location}: {message}")]
+    Fetch { location: String, message: String },
+    #[error(
+        "{location}: unknown list format {format:?} (expected TXT, STIX, OTX_CSV, ALIEN_VAULT, PROOF_POINT or FIRE_EYE)"
+    )]
+    Format { location: String, format: String },
+    #[error("{location}: {message}")]
+    Parse { location: String, message: String },
+    #[error("geo: {0}")]
+    Geo(#[from] crate::geo::GeoError),
+}
+
+/// What loading said about each list.
+#[derive(Debug, Clone, Default)]
+pub struct LoadReport {
+    pub lists: Vec<ListReport>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListReport {
+    pub name: String,
+    pub location: String,
+    pub kind: ListKind,
+    pub entries: usize,
+    /// Bad lines, each with its line number (skipped).
+    pub errors: Vec<LineError>,
+}
+
+/// Read a list's bytes from a path or an http(s) URL.
+pub fn fetch(location: &str) -> Result<Vec<u8>, IntelError> {
+    let err = |message: String| IntelError::Fetch {
+        location: location.to_string(),
+        message,
+    };
+    if location.starts_with("http://") || location.starts_with("https://") {
+        let resp = ureq::get(location)
+            .call()
+            .map_err(|e| err(format!("fetch failed (offline or unreachable?): {e}")))?;
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(
+            &mut resp.into_body().into_reader().take(512 << 20),
+            &mut body,
+        )
+        .map_err(|e| err(format!("reading response: {e}")))?;
+        return Ok(body);
+    }
+    if location.starts_with("s3://") {
+        return Err(err("s3:// lists are not supported yet: use a local path or an https URL (for example a presigned S3 URL)".into()));
+    }
+    let path = location.strip_prefix("file://").unwrap_or(location);
+    std::fs::read(path).map_err(|e| err(e.to_string()))
+}
+
+use std::io::Read as _;
+
+/// Parse bytes as a list of the given (or detected) format.
+pub fn parse_list(
+    spec: &ListSpec,
+    bytes: &[u8],
+    kind: ListKind,
+) -> Result<(ThreatList, Vec<LineError>), IntelError> {
+    let format = match &spec.format {
+        Some(f) => ListFormat::from_api_name(f).ok_or_else(|| IntelError::Format {
+            location: spec.location.clone(),
+            format: f.clone(),
+        })?,
+        None => ListFormat::detect(bytes, Some(&spec.location)),
+    };
+    let parsed = formats::parse(format, bytes, kind != ListKind::Trusted);
+    Ok((
+        ThreatList::from_parsed(&spec.name, kind, &parsed),
+        parsed.errors,
+    ))
+}
+
+fn load_spec(spec: &ListSpec, kind: ListKind) -> Result<(ThreatList, Vec<LineError>), IntelError> {
+    let bytes = fetch(&spec.location)?;
+    parse_list(spec, &bytes, kind)
+}
+
+/// Where `warden intel update` keeps fresh copies of the built-in feeds.
+pub fn feed_cache(data_dir: &Path, feed: &str) -> PathBuf {
+    data_dir.join("intel").join(feed)
+}
+
+/// Build the intelligence the configuration asks for. Lists that fail to load are reported, not
+/// fatal; only a broken geolocation database named in the configuration is an error.
+pub fn load(
+    config: &IntelConfig,
+    data_dir: Option<&Path>,
+) -> Result<(Intel, LoadReport), IntelError> {
+    let mut report = LoadReport::default();
+    let mut threat = Vec::new();
+    let mut aws = AwsRanges::default();
+    if config.builtin {
+        for feed in builtin::FEEDS {
+            let cached = data_dir
+                .map(|d| feed_cache(d, feed.name))
+                .and_then(|p| std::fs::read(p).ok());
+            let (bytes, location) = match cached {
+                Some(b) => (b, format!("{} (updated copy)", feed.name)),
+                None => (
+                    feed.snapshot(),
+                    format!("{} (built-in snapshot)", feed.name),
+                ),
+            };
+            let spec = ListSpec {
+                name: feed.name.into(),
+                location: location.clone(),
+                format: Some("TXT".into()),
+            };
+            let (list, errors) = parse_list(&spec, &bytes, feed.kind)?;
+            report.lists.push(ListReport {
+                name: feed.name.into(),
+                location,
+                kind: feed.kind,
+                entries: list.len(),
+                errors,
+            });
+            threat.push(list);
+        }
+        let tester = builtin::tester_list();
+        report.lists.push(ListReport {
+            name: tester.name.to_string(),
+            location: "built-in".into(),
+            kind: tester.kind,
+            entries: tester.len(),
+            errors: vec![],
+        });
+        threat.push(tester);
+        let cached = data_dir
+            .map(|d| feed_cache(d, "AwsIpRanges"))
+            .and_then(|p| std::fs::read(p).ok());
+        let parsed = cached.as_deref().map(AwsRanges::parse);
+        aws = match parsed {
+            Some(Ok(r)) => r,
+            other => {
+                if let Some(Err(e)) = other {
+                    report.warnings.push(format!(
+                        "updated AWS ranges unreadable ({e}); using the built-in snapshot"
+                    ));
+                }
+                AwsRanges::parse(&builtin::aws_ranges_snapshot())
+                    .expect("built-in AWS ranges parse (checked by a test)")
+            }
+        };
+    }
+    let mut trusted = Vec::new();
+    for (specs, kind, out) in [
+        (&config.threat_lists, ListKind::Custom, &mut threat),
+        (&config.trusted_lists, ListKind::Trusted, &mut trusted),
+    ] {
+        for spec in specs {
+            match load_spec(spec, kind) {
+                Ok((list, errors)) => {
+                    report.lists.push(ListReport {
+                        name: spec.name.clone(),
+                        location: spec.location.clone(),
+                        kind,
+                        entries: list.len(),
+                        errors,
+                    });
+                    out.push(list);
+                }
+                Err(e) => report
+                    .warnings
+                    .push(format!("list {} not loaded: {e}", spec.name)),
+            }
+        }
+    }
+    let mut sources: Vec<Box<dyn GeoSource>> = Vec::new();
+    for p in &config.geo.mmdb {
+        sources.push(Box::new(MmdbSource::open(p)?));
+    }
+    for p in &config.geo.csv {
+        let f = std::fs::File::open(p).map_err(|e| IntelError::Fetch {
+            location: p.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let (table, bad) = RangeTable::load_csv(f, &p.display().to_string())?;
+        if !bad.is_empty() {
+            report.warnings.push(format!(
+                "{}: {} bad line(s) skipped, first: {}",
+                p.display(),
+                bad.len(),
+                bad[0]
+            ));
+        }
+        sources.push(Box::new(table));
+    }
+    let mut geo = Geo::new(sources);
+    if config.geo.builtin {
+        geo = geo.with_builtin()?;
+    }
+    Ok((Intel::new(threat, trusted, aws, Some(geo)), report))
+}
+
+/// Intelligence that reloads customer lists when their files change. A reload that fails, or
+/// yields an empty list from a file with errors, keeps the list's previous contents.
+pub struct LiveIntel {
+    current: RwLock<Arc<Intel>>,
+    stamps: RwLock<Vec<(String, Option<SystemTime>)>>,
+    config: IntelConfig,
+    data_dir: Option<PathBuf>,
+}
+
+fn stamp(location: &str) -> Option<SystemTime> {
+    std::fs::metadata(location).and_then(|m| m.modified()).ok()
+}
+
+impl LiveIntel {
+    pub fn load(
+        config: IntelConfig,
+        data_dir: Option<PathBuf>,
+    ) -> Result<(Self, LoadReport), IntelError> {
+        let (intel, report) = load(&config, data_dir.as_deref())?;
+        let stamps = config
+            .threat_lists
+            .iter()
+            .chain(&config.trusted_lists)
+            .map(|s| (s.location.clone(), stamp(&s.location)))
+            .collect();
+        Ok((
+            LiveIntel {
+                current: RwLock::new(Arc::new(intel)),
+                stamps: RwLock::new(stamps),
+                config,
+                data_dir,
+            },
+            report,
+        ))
+    }
+
+    /// The intelligence to use now.
+    pub fn get(&self) -> Arc<Intel> {
+        self.current.read().expect("intel lock").clone()
+    }
+
+    /// Reload if a list file changed. Returns the report when a reload happened.
+    pub fn refresh(&self) -> Result<Option<LoadReport>, IntelError> {
+        let now: Vec<(String, Option<SystemTime>)> = self
+            .config
+            .threat_lists
+            .iter()
+            .chain(&self.config.trusted_lists)
+            .map(|s| (s.location.clone(), stamp(&s.location)))
+            .collect();
+        if *self.stamps.read().expect("intel lock") == now {
+            return Ok(None);
+        }
+        let (mut fresh, mut report) = load(&self.config, self.data_dir.as_deref())?;
+        let old = self.get();
+        // Keep the previous contents of any customer list that failed or came back empty with errors.
+        for spec in self
+            .config
+            .threat_lists
+            .iter()
+            .chain(&self.config.trusted_lists)
+        {
+            let bad = match report.lists.iter().find(|l| l.name == spec.name) {
+                None => true,
+                Some(l) => l.entries == 0 && !l.errors.is_empty(),
+            };
+            if bad && fresh.replace_list_from(&old, &spec.name) {
+                report.warnings.push(format!(
+                    "list {}: reload failed; keeping the previously loaded entries",
+                    spec.name
+                ));
+            }
+        }
+        *self.current.write().expect("intel lock") = Arc::new(fresh);
+        *self.stamps.write().expect("intel lock") = now;
+        Ok(Some(report))
+    }
+}
