@@ -474,6 +474,34 @@ fn public_ip(rng: &mut impl RngCore, firsts: &[u8]) -> String {
     )
 }
 
+/// Real EC2 prefixes from AWS's published ranges (2026-08): instances call AWS from their own
+/// public addresses, which lie inside these.
+const EC2_PREFIXES: &[([u8; 4], u8)] = &[
+    ([13, 210, 0, 0], 15),
+    ([16, 147, 0, 0], 16),
+    ([18, 156, 0, 0], 14),
+    ([18, 200, 0, 0], 16),
+    ([18, 204, 0, 0], 14),
+    ([18, 232, 0, 0], 14),
+    ([3, 224, 0, 0], 12),
+    ([34, 192, 0, 0], 12),
+    ([35, 153, 0, 0], 16),
+    ([50, 19, 0, 0], 16),
+    ([52, 29, 0, 0], 16),
+    ([52, 4, 0, 0], 14),
+    ([52, 58, 0, 0], 15),
+    ([54, 206, 0, 0], 16),
+    ([54, 234, 0, 0], 15),
+    ([54, 242, 0, 0], 15),
+];
+
+fn ec2_ip(rng: &mut impl RngCore) -> String {
+    let (base, len) = EC2_PREFIXES[rng.next_u32() as usize % EC2_PREFIXES.len()];
+    let host = rng.next_u32() & (u32::MAX >> len);
+    let a = u32::from_be_bytes(base) | host.max(1);
+    std::net::Ipv4Addr::from(a).to_string()
+}
+
 /// First octets of ordinary public address space (ISPs, offices, clouds).
 const PUBLIC_OCTETS: &[u8] = &[
     24, 38, 50, 64, 67, 68, 71, 73, 76, 81, 82, 86, 88, 90, 94, 98, 104, 108, 109, 141, 151, 174,
@@ -1972,6 +2000,7 @@ impl Account {
             SU => (0..1 + rng.next_u32() % 2)
                 .map(|_| public_ip(rng, AWS_OCTETS))
                 .collect(),
+            EC2 => (0..1 + rng.next_u32() % 3).map(|_| ec2_ip(rng)).collect(),
             _ => (0..1 + rng.next_u32() % 3)
                 .map(|_| public_ip(rng, AWS_OCTETS))
                 .collect(),

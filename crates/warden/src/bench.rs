@@ -20,12 +20,15 @@ use serde::de::IgnoredAny;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use warden_engine::decode::DecodeError;
 use warden_engine::decode::cloudtrail::{DecodeOptions, RecordRef, RecordSink, decode};
 use warden_engine::generate::{GenOptions, write_jsonl, write_s3_delivery};
 use warden_engine::source::{Input, ReadOptions, open};
 use warden_engine::{Pipeline, ScanConfig};
+use warden_intel::Intel;
+use warden_intel::load::{IntelConfig, ListSpec};
 use warden_model::CloudTrailEvent;
 use warden_store::MemoryStore;
 
@@ -45,6 +48,10 @@ pub struct BenchArgs {
     /// Runs per measurement; the best is reported.
     #[arg(long, default_value_t = 3)]
     pub repeat: u32,
+    /// Entries in the synthetic customer threat list used for the intelligence figures
+    /// (0 skips them).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub intel_entries: usize,
     /// Print the results as JSON too.
     #[arg(long)]
     pub json: bool,
@@ -165,12 +172,16 @@ fn parse_only(path: &Path) -> anyhow::Result<(u64, u64)> {
 }
 
 fn full(paths: &[PathBuf], read_ahead: bool) -> anyhow::Result<(u64, u64)> {
+    full_with(paths, read_ahead, Arc::new(Intel::default()))
+}
+
+fn full_with(paths: &[PathBuf], read_ahead: bool, intel: Arc<Intel>) -> anyhow::Result<(u64, u64)> {
     let mut store = MemoryStore::new();
     let config = ScanConfig {
         read: ReadOptions { read_ahead },
         ..Default::default()
     };
-    let mut p = Pipeline::new(config, &mut store);
+    let mut p = Pipeline::with_intel(config, &mut store, intel);
     let inputs: Vec<Input> = paths.iter().map(|p| Input::File(p.clone())).collect();
     p.scan_inputs(&inputs, || {})?;
     let (stats, _) = p.finish()?;
@@ -287,6 +298,140 @@ pub fn measure(args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
         best(r, || full(gz, true))?,
         Some(&gunzip_ref_events),
     ));
+    if args.intel_entries > 0 {
+        out.extend(measure_intel(args, &jsonl, &out[0])?);
+    }
+    Ok(out)
+}
+
+/// A seeded customer threat list: /32s, /24s, IPv6 /64s and domains, as TXT.
+fn synthetic_list(path: &Path, entries: usize, seed: u64) -> anyhow::Result<()> {
+    let mut w = std::io::BufWriter::new(File::create(path)?);
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    writeln!(w, "# synthetic list for warden bench")?;
+    for i in 0..entries {
+        let r = next();
+        let [a, b, c, d, ..] = r.to_le_bytes();
+        match i % 10 {
+            0..=5 => writeln!(w, "{}.{b}.{c}.{d}", a.max(1))?,
+            6 | 7 => writeln!(w, "{}.{b}.{c}.0/24", a.max(1))?,
+            8 => writeln!(w, "2001:db8:{:x}:{:x}::/64", r >> 48, (r >> 32) & 0xffff)?,
+            _ => writeln!(w, "h{:x}.bad{}.example", r >> 20, i % 1000)?,
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Intelligence figures: lookups per second against the built-in feeds plus a large customer
+/// list, and the JSON Lines pipeline with that intelligence against none.
+fn measure_intel(
+    args: &BenchArgs,
+    jsonl: &Path,
+    reference: &Measurement,
+) -> anyhow::Result<Vec<Measurement>> {
+    let list = args
+        .work_dir
+        .join(format!("threat-list-{}.txt", args.intel_entries));
+    if !list.exists() {
+        synthetic_list(&list, args.intel_entries, args.seed)?;
+    }
+    let config = IntelConfig {
+        threat_lists: vec![ListSpec {
+            name: "bench".into(),
+            location: list.display().to_string(),
+            format: Some("TXT".into()),
+        }],
+        ..Default::default()
+    };
+    let t = Instant::now();
+    let (intel, report) = warden_intel::load::load(&config, None)?;
+    let load_secs = t.elapsed().as_secs_f64();
+    let entries: usize = report.lists.iter().map(|l| l.entries).sum();
+    eprintln!(
+        "warden bench: loaded {entries} intelligence entries ({} lists) in {load_secs:.2}s",
+        report.lists.len()
+    );
+    let intel = Arc::new(intel);
+
+    // Lookups: a seeded mix of addresses, some listed, most not.
+    let ips: Vec<std::net::IpAddr> = (0..1_000_000u32)
+        .map(|i| {
+            let v = i.wrapping_mul(2_654_435_761);
+            std::net::IpAddr::from(v.to_be_bytes())
+        })
+        .collect();
+    let mut out = Vec::new();
+    let (hits, d) = {
+        let mut best_d = Duration::MAX;
+        let mut hits = 0;
+        for _ in 0..args.repeat.max(1) {
+            let t = Instant::now();
+            let mut m = Vec::new();
+            let mut h = 0u64;
+            for ip in &ips {
+                m.clear();
+                intel.ip_threats(*ip, &mut m);
+                h += (!m.is_empty()) as u64;
+            }
+            best_d = best_d.min(t.elapsed());
+            hits = h;
+        }
+        (hits, best_d)
+    };
+    eprintln!(
+        "warden bench: {hits} of {} addresses matched a list",
+        ips.len()
+    );
+    out.push(measurement(
+        &format!("intel: IP lookups, all lists ({entries} entries)"),
+        (ips.len() as u64, 0, d),
+        None,
+    ));
+    let domains: Vec<String> = (0..1_000_000u32)
+        .map(|i| format!("h{:x}.bad{}.example", i.wrapping_mul(40503), i % 1500))
+        .collect();
+    let d = {
+        let mut best_d = Duration::MAX;
+        for _ in 0..args.repeat.max(1) {
+            let t = Instant::now();
+            let mut m = Vec::new();
+            for dom in &domains {
+                m.clear();
+                intel.domain_threats(dom, &mut m);
+            }
+            best_d = best_d.min(t.elapsed());
+        }
+        best_d
+    };
+    out.push(measurement(
+        "intel: domain lookups (suffix walk), all lists",
+        (domains.len() as u64, 0, d),
+        None,
+    ));
+    let none = measurement(
+        "jsonl: full pipeline, no intelligence",
+        best(args.repeat, || full(&[jsonl.to_path_buf()], false))?,
+        Some(reference),
+    );
+    let with = measurement(
+        &format!(
+            "jsonl: full pipeline, built-in intel + {} entry list",
+            args.intel_entries
+        ),
+        best(args.repeat, || {
+            full_with(&[jsonl.to_path_buf()], false, intel.clone())
+        })?,
+        Some(&none),
+    );
+    out.push(none);
+    out.push(with);
     Ok(out)
 }
 
@@ -332,11 +477,12 @@ mod tests {
             work_dir: dir.path().to_path_buf(),
             records_per_file: 500,
             repeat: 1,
+            intel_entries: 5_000,
             json: false,
         };
         let m = measure(&args).unwrap();
-        assert_eq!(m.len(), 8);
-        for x in &m {
+        assert_eq!(m.len(), 12);
+        for x in m.iter().filter(|x| !x.name.starts_with("intel")) {
             assert_eq!(x.events, 3_000, "{} counted {}", x.name, x.events);
             assert!(x.bytes > 3_000 * 500, "{}", x.name);
         }

@@ -309,6 +309,8 @@ impl IntelDetector {
                 ),
             )
         } else if let Some(ip) = ip
+            // Without AWS's ranges loaded nothing can be judged outside AWS.
+            && !self.intel.aws_ranges().is_empty()
             && warden_intel::geo::special_range(ip).is_none()
             && !self.intel.is_aws(ip)
         {
