@@ -485,3 +485,33 @@ fn lambda_credentials_used_outside_aws() {
     let (f, _) = run(intel, &[issue, used("ASIAEXAMPLEOTHERKEY1")]);
     assert!(f.is_empty(), "{:?}", types(&f));
 }
+
+#[test]
+fn ecs_task_credentials_used_through_another_accounts_endpoint() {
+    let (intel, _d) = intel_with(&[], &[]);
+    let issue = json!({"eventVersion": "1.08", "userIdentity": {"type": "AWSService", "invokedBy": "ecs-tasks.amazonaws.com"},
+        "eventTime": "2026-05-14T15:58:00Z", "eventSource": "sts.amazonaws.com", "eventName": "AssumeRole", "awsRegion": "us-east-1",
+        "sourceIPAddress": "ecs-tasks.amazonaws.com", "userAgent": "ecs-tasks.amazonaws.com",
+        "requestParameters": {"roleArn": "arn:aws:iam::111122223333:role/billing-task", "roleSessionName": "3f2a9c1d8e7b4a6f9d0c1b2a3e4f5a6b"},
+        "responseElements": {"credentials": {"accessKeyId": "ASIAEXAMPLEECSTASK01", "sessionToken": "x", "expiration": "May 14, 2026, 9:58:00 PM"}},
+        "eventID": "7a1d6f0e-0000-4000-8000-000000000002", "eventType": "AwsApiCall", "managementEvent": true,
+        "recipientAccountId": "111122223333", "eventCategory": "Management"});
+    let used = |endpoint_account: &str| {
+        let mut id = instance_role("3f2a9c1d8e7b4a6f9d0c1b2a3e4f5a6b", false);
+        id["accessKeyId"] = "ASIAEXAMPLEECSTASK01".into();
+        call(
+            id,
+            "10.20.30.40",
+            "dynamodb.amazonaws.com",
+            "Scan",
+            json!({"vpcEndpointId": "vpce-0123abcd4567ef890", "vpcEndpointAccountId": endpoint_account}),
+        )
+    };
+    let (f, _) = run(intel.clone(), &[issue.clone(), used("444455556666")]);
+    assert_eq!(
+        types(&f),
+        ["UnauthorizedAccess:IAMUser/ResourceCredentialExfiltration.InsideAWS"]
+    );
+    let (f, _) = run(intel, &[issue, used("111122223333")]);
+    assert!(f.is_empty(), "own endpoint: {:?}", types(&f));
+}

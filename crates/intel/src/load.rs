@@ -133,7 +133,12 @@ pub fn fetch(location: &str) -> Result<Vec<u8>, IntelError> {
         message,
     };
     if location.starts_with("http://") || location.starts_with("https://") {
-        let resp = ureq::get(location)
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(std::time::Duration::from_secs(60)))
+            .build()
+            .into();
+        let resp = agent
+            .get(location)
             .call()
             .map_err(|e| err(format!("fetch failed (offline or unreachable?): {e}")))?;
         let mut body = Vec::new();

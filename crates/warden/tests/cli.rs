@@ -395,3 +395,197 @@ fn real_examples_scan_cleanly() {
         .unwrap();
     assert_eq!(rds["service"]["count"], 1);
 }
+
+fn tor_exit() -> String {
+    // The first exit in the built-in snapshot, read the way a user would: through `intel lookup`.
+    let r = run(&["intel", "lookup", "101.99.92.179"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v[0]["threatLists"][0]["list"], "TorExitNodes",
+        "{}",
+        r.stdout
+    );
+    assert_eq!(v[0]["threatLists"][0]["kind"], "tor_exit");
+    assert!(v[0]["geo"]["asn"].is_number());
+    "101.99.92.179".into()
+}
+
+#[test]
+fn intel_lookup_ip_domain_private_and_aws() {
+    tor_exit();
+    let r = run(
+        &[
+            "intel",
+            "lookup",
+            "10.0.0.5",
+            "evil.c2.guarddutyc2activityb.com",
+            "52.4.0.10",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v[0]["geo"]["special"], "private");
+    assert!(v[0]["threatLists"].as_array().unwrap().is_empty());
+    assert_eq!(v[1]["threatLists"][0]["list"], "GuardDutyTesterIndicators");
+    assert!(
+        v[2]["aws"]["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "EC2"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn scan_with_threat_and_trusted_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let threat = dir.path().join("corp.txt");
+    std::fs::write(&threat, "# corp\n198.51.100.0/24\nthis is not an address\n").unwrap();
+    let trusted = dir.path().join("trusted.txt");
+    let tor = tor_exit();
+    std::fs::write(&trusted, format!("{tor}\n")).unwrap();
+    let rec = |ip: &str, name: &str, id: &str| json_record(ip, name, id);
+    let doc = serde_json::json!({"Records": [rec("198.51.100.9", "ListUsers", "a1"), rec(&tor, "CreateUser", "a2"), rec("203.0.113.200", "GetUser", "a3")]}).to_string();
+    let threat_arg = format!("TXT:{}", threat.display());
+    let r = run(
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--threat-list",
+            &threat_arg,
+            "-",
+        ],
+        Some(doc.as_bytes()),
+    );
+    let f = json_findings(&r);
+    let mut types: Vec<&str> = f.iter().map(|f| f["type"].as_str().unwrap()).collect();
+    types.sort();
+    assert_eq!(
+        types,
+        [
+            "Recon:IAMUser/MaliciousIPCaller.Custom",
+            "UnauthorizedAccess:IAMUser/TorIPCaller"
+        ],
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("corp.txt") && r.stderr.contains("line 3"),
+        "bad list line reported: {}",
+        r.stderr
+    );
+    let custom = f
+        .iter()
+        .find(|f| f["type"] == "Recon:IAMUser/MaliciousIPCaller.Custom")
+        .unwrap();
+    assert_eq!(
+        custom["service"]["evidence"]["threatIntelligenceDetails"][0]["threatListName"],
+        "corp.txt"
+    );
+    // The trusted list silences the Tor finding.
+    let trusted_arg = trusted.display().to_string();
+    let r = run(
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--threat-list",
+            &threat_arg,
+            "--trusted-ips",
+            &trusted_arg,
+            "-",
+        ],
+        Some(doc.as_bytes()),
+    );
+    let f = json_findings(&r);
+    assert_eq!(f.len(), 1, "{}", r.stdout);
+    assert_eq!(f[0]["type"], "Recon:IAMUser/MaliciousIPCaller.Custom");
+}
+
+fn json_record(ip: &str, name: &str, id: &str) -> Value {
+    serde_json::json!({"eventVersion": "1.09", "eventTime": "2026-06-01T10:00:00Z", "eventSource": "iam.amazonaws.com", "eventName": name,
+        "awsRegion": "us-east-1", "sourceIPAddress": ip, "userAgent": "aws-cli/2.15.0", "eventID": id, "recipientAccountId": "111122223333",
+        "userIdentity": {"type": "IAMUser", "principalId": "AIDAEXAMPLE", "arn": "arn:aws:iam::111122223333:user/eve", "accountId": "111122223333",
+                         "accessKeyId": "AKIAEXAMPLEEVE000001", "userName": "eve"}})
+}
+
+#[test]
+fn intel_update_offline_fails_clearly_and_keeps_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("warden.toml");
+    // Unreachable on purpose: nothing listens on port 9 of loopback.
+    std::fs::write(&cfg, "[intel.feed_urls]\nTorExitNodes = \"http://127.0.0.1:9/tor\"\nTorRelays = \"http://127.0.0.1:9/relays\"\nWardenMaliciousIPs = \"http://127.0.0.1:9/ips\"\nWardenCryptoMining = \"http://127.0.0.1:9/mining\"\nAwsIpRanges = \"http://127.0.0.1:9/aws\"\n").unwrap();
+    let data = dir.path().join("data");
+    let r = run(
+        &[
+            "intel",
+            "update",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains(
+            "TorExitNodes: http://127.0.0.1:9/tor: fetch failed (offline or unreachable?)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("5 feed(s) could not be updated"),
+        "{}",
+        r.stderr
+    );
+    // The built-in snapshots stay in use.
+    let r = run(
+        &["intel", "lists", "--data-dir", data.to_str().unwrap()],
+        None,
+    );
+    assert!(
+        r.stdout.contains("TorExitNodes") && r.stdout.contains("built-in snapshot"),
+        "{}",
+        r.stdout
+    );
+
+    // A local "feed" that parses replaces the snapshot for later loads.
+    let feed = dir.path().join("tor.txt");
+    std::fs::write(&feed, "192.0.2.77\n").unwrap();
+    let cfg2 = dir.path().join("warden2.toml");
+    std::fs::write(
+        &cfg2,
+        format!("[intel.feed_urls]\nTorExitNodes = \"{}\"\n", feed.display()),
+    )
+    .unwrap();
+    let r = run(
+        &[
+            "intel",
+            "update",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--config",
+            cfg2.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(r.stderr.contains("TorExitNodes: 1 entries"), "{}", r.stderr);
+    let r = run(
+        &[
+            "intel",
+            "lookup",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "192.0.2.77",
+        ],
+        None,
+    );
+    assert!(r.stdout.contains("TorExitNodes"), "{}", r.stdout);
+}
