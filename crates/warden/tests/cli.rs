@@ -562,7 +562,10 @@ fn intel_update_offline_fails_clearly_and_keeps_snapshots() {
     let cfg2 = dir.path().join("warden2.toml");
     std::fs::write(
         &cfg2,
-        format!("[intel.feed_urls]\nTorExitNodes = \"{}\"\n", feed.display()),
+        format!(
+            "[intel.feed_urls]\nTorExitNodes = \"{}\"\nTorRelays = \"http://127.0.0.1:9/r\"\nWardenMaliciousIPs = \"http://127.0.0.1:9/i\"\nWardenCryptoMining = \"http://127.0.0.1:9/m\"\nAwsIpRanges = \"http://127.0.0.1:9/a\"\n",
+            feed.display()
+        ),
     )
     .unwrap();
     let r = run(
