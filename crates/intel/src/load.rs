@@ -46,7 +46,8 @@ impl Default for IntelConfig {
 pub struct ListSpec {
     /// Shown in findings as `threatListName`.
     pub name: String,
-    /// A local path or an http(s) URL.
+    /// A local path, an http(s) URL, or `s3://BUCKET/KEY` (signed with the environment's AWS
+    /// credentials; `AWS_ENDPOINT_URL_S3` for S3-compatible stores).
     pub location: String,
     /// TXT, STIX, OTX_CSV, ALIEN_VAULT, PROOF_POINT or FIRE_EYE; guessed from the content when absent.
     pub format: Option<String>,
@@ -133,30 +134,126 @@ pub fn fetch(location: &str) -> Result<Vec<u8>, IntelError> {
         message,
     };
     if location.starts_with("http://") || location.starts_with("https://") {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(std::time::Duration::from_secs(60)))
-            .build()
-            .into();
-        let resp = agent
-            .get(location)
-            .call()
-            .map_err(|e| err(format!("fetch failed (offline or unreachable?): {e}")))?;
-        let mut body = Vec::new();
-        std::io::Read::read_to_end(
-            &mut resp.into_body().into_reader().take(512 << 20),
-            &mut body,
-        )
-        .map_err(|e| err(format!("reading response: {e}")))?;
-        return Ok(body);
+        return http_get(location, &[]).map_err(err);
     }
-    if location.starts_with("s3://") {
-        return Err(err("s3:// lists are not supported yet: use a local path or an https URL (for example a presigned S3 URL)".into()));
+    if let Some(rest) = location.strip_prefix("s3://") {
+        return fetch_s3(rest).map_err(err);
     }
     let path = location.strip_prefix("file://").unwrap_or(location);
     std::fs::read(path).map_err(|e| err(e.to_string()))
 }
 
 use std::io::Read as _;
+
+fn http_get(url: &str, headers: &[(String, String)]) -> Result<Vec<u8>, String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut req = agent.get(url);
+    for (k, v) in headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    let resp = req
+        .call()
+        .map_err(|e| format!("fetch failed (offline or unreachable?): {e}"))?;
+    let status = resp.status();
+    let mut body = Vec::new();
+    resp.into_body()
+        .into_reader()
+        .take(512 << 20)
+        .read_to_end(&mut body)
+        .map_err(|e| format!("reading response: {e}"))?;
+    if !status.is_success() {
+        let text: String = String::from_utf8_lossy(&body).chars().take(300).collect();
+        return Err(format!("HTTP {status}: {text}"));
+    }
+    Ok(body)
+}
+
+/// Percent-encode an S3 key for a URL path, keeping `/`.
+fn encode_key(key: &str) -> String {
+    let mut out = String::new();
+    for b in key.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// GET `bucket/key` from S3, signed with Signature Version 4 using the standard environment
+/// credentials (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, optional `AWS_SESSION_TOKEN`),
+/// Region (`AWS_REGION` / `AWS_DEFAULT_REGION`, default us-east-1) and, for S3-compatible
+/// stores, endpoint (`AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`, path-style).
+fn fetch_s3(bucket_and_key: &str) -> Result<Vec<u8>, String> {
+    use aws_sigv4::http_request::{
+        PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings, sign,
+    };
+    let (bucket, key) = bucket_and_key
+        .split_once('/')
+        .filter(|(b, k)| !b.is_empty() && !k.is_empty())
+        .ok_or("expected s3://BUCKET/KEY")?;
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let region = env("AWS_REGION")
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .unwrap_or_else(|| "us-east-1".into());
+    let url = match env("AWS_ENDPOINT_URL_S3").or_else(|| env("AWS_ENDPOINT_URL")) {
+        Some(ep) => format!("{}/{bucket}/{}", ep.trim_end_matches('/'), encode_key(key)),
+        None => format!(
+            "https://{bucket}.s3.{region}.amazonaws.com/{}",
+            encode_key(key)
+        ),
+    };
+    let (Some(access), Some(secret)) = (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"))
+    else {
+        return Err("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)".into());
+    };
+    let host = url
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_default()
+        .to_string();
+    let identity = aws_credential_types::Credentials::new(
+        access,
+        secret,
+        env("AWS_SESSION_TOKEN"),
+        None,
+        "environment",
+    )
+    .into();
+    let mut settings = SigningSettings::default();
+    settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&region)
+        .name("s3")
+        .time(std::time::SystemTime::now())
+        .settings(settings)
+        .build()
+        .map_err(|e| format!("signing: {e}"))?
+        .into();
+    let signable = SignableRequest::new(
+        "GET",
+        url.as_str(),
+        [("host", host.as_str())].into_iter(),
+        SignableBody::Bytes(&[]),
+    )
+    .map_err(|e| format!("signing: {e}"))?;
+    let (instructions, _) = sign(signable, &params)
+        .map_err(|e| format!("signing: {e}"))?
+        .into_parts();
+    let headers: Vec<(String, String)> = instructions
+        .headers()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    http_get(&url, &headers)
+}
 
 /// Parse bytes as a list of the given (or detected) format.
 pub fn parse_list(

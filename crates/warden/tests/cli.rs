@@ -592,3 +592,96 @@ fn intel_update_offline_fails_clearly_and_keeps_snapshots() {
     );
     assert!(r.stdout.contains("TorExitNodes"), "{}", r.stdout);
 }
+
+/// moto's S3-compatible server, from `.ci/run`'s virtualenv (or `WARDEN_MOTO_SERVER`). In CI it
+/// must be there; elsewhere the test says it is skipping.
+fn moto_server() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var("WARDEN_MOTO_SERVER").ok().map(PathBuf::from),
+        Some(repo().join("target/ci-venv/bin/moto_server")),
+    ];
+    let found = candidates.into_iter().flatten().find(|p| p.exists());
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must provide moto_server (see .ci/run)"
+        );
+        eprintln!("skipping: no moto_server (run .ci/run once, or set WARDEN_MOTO_SERVER)");
+    }
+    found
+}
+
+struct Server(std::process::Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn threat_list_from_s3() {
+    let Some(moto) = moto_server() else { return };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _server = Server(
+        Command::new(&moto)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let start = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed().as_secs() < 30, "moto_server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // Seed the bucket with raw HTTP PUTs (moto accepts them unsigned); Warden's own GET is signed.
+    let put = |path: &str, body: &[u8]| {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(s, "PUT {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).unwrap();
+        s.write_all(body).unwrap();
+        let mut resp = String::new();
+        std::io::Read::read_to_string(&mut s, &mut resp).unwrap();
+        assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    };
+    put("/intel-lists", b"");
+    put(
+        "/intel-lists/threats/corp%20list.txt",
+        b"# from S3\n198.51.100.0/24\n",
+    );
+    let lookup = |location: &str| {
+        warden()
+            .args([
+                "intel",
+                "lookup",
+                "--threat-list",
+                location,
+                "198.51.100.77",
+            ])
+            .env("AWS_ACCESS_KEY_ID", "AKIDTESTTESTTEST")
+            .env("AWS_SECRET_ACCESS_KEY", "secret/for+tests")
+            .env("AWS_REGION", "eu-west-1")
+            .env("AWS_ENDPOINT_URL_S3", &endpoint)
+            .output()
+            .unwrap()
+    };
+    let out = lookup("s3://intel-lists/threats/corp list.txt");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let v: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(v[0]["threatLists"][0]["list"], "corp list.txt", "{stdout}");
+    // A missing object is reported with S3's answer, and nothing else breaks.
+    let out = lookup("s3://intel-lists/threats/missing.txt");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success());
+    assert!(
+        stderr.contains("list missing.txt not loaded") && stderr.contains("HTTP 404"),
+        "{stderr}"
+    );
+}
