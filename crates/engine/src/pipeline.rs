@@ -121,17 +121,20 @@ impl<'s> Pipeline<'s> {
         self.stats.inputs += 1;
         match open(input) {
             Ok(mut reader) => self.scan_reader(&input.name(), &mut *reader)?,
-            Err(e) => {
-                self.stats.inputs_failed += 1;
-                self.reject(DecodeError {
-                    input: input.name(),
-                    location: Location::Input,
-                    kind: RejectKind::ReadError,
-                    message: e.to_string(),
-                });
-            }
+            Err(e) => self.unreadable(input, e),
         }
         Ok(())
+    }
+
+    /// An input that could not be opened is counted and reported like a bad record.
+    fn unreadable(&mut self, input: &Input, e: std::io::Error) {
+        self.stats.inputs_failed += 1;
+        self.reject(DecodeError {
+            input: input.name(),
+            location: Location::Input,
+            kind: RejectKind::ReadError,
+            message: e.to_string(),
+        });
     }
 
     /// Read every input, in order. With `read.read_ahead` the inputs are opened and gunzipped on
@@ -156,15 +159,7 @@ impl<'s> Pipeline<'s> {
                     let mut reader = std::io::BufReader::with_capacity(256 * 1024, reader);
                     self.scan_reader(&input.name(), &mut reader)?;
                 }
-                Err(e) => {
-                    self.stats.inputs_failed += 1;
-                    self.reject(DecodeError {
-                        input: input.name(),
-                        location: Location::Input,
-                        kind: RejectKind::ReadError,
-                        message: e.to_string(),
-                    });
-                }
+                Err(e) => self.unreadable(input, e),
             }
             after_each();
         }

@@ -1,6 +1,8 @@
 //! Decoders: bytes → typed events. One module per log family.
 
 pub mod cloudtrail;
+pub mod dns;
+pub mod flow;
 
 use std::fmt;
 

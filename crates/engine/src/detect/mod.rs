@@ -2,6 +2,7 @@
 //! documented once, with its trigger, next to the code that raises it.
 
 pub mod cloudtrail;
+pub mod dga;
 pub mod intel;
 pub mod json;
 pub mod s3_policy;
