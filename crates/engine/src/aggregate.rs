@@ -309,6 +309,7 @@ mod tests {
             action: Action {
                 action_type: "AWS_API_CALL".into(),
                 aws_api_call_action: None,
+                dns_request_action: None,
             },
             resource_role: "TARGET",
             evidence: None,

@@ -5,6 +5,7 @@ use crate::aggregate::{Aggregator, Outcome};
 use crate::decode::cloudtrail::{DecodeOptions, RecordRef, RecordSink, decode};
 use crate::decode::{DecodeError, Location, RejectKind};
 use crate::detect::cloudtrail::CloudTrailRules;
+use crate::detect::dns::DnsDetector;
 use crate::detect::intel::IntelDetector;
 use crate::detect::{CloudTrailDetector, DetectionConfig};
 use crate::enrich::{enrich, is_trusted};
@@ -68,6 +69,7 @@ type ProgressFn<'s> = Box<dyn FnMut(&ScanStats) + 's>;
 pub struct Pipeline<'s> {
     config: ScanConfig,
     detectors: Vec<Box<dyn CloudTrailDetector>>,
+    dns: DnsDetector,
     intel: Arc<Intel>,
     aggregator: Aggregator,
     store: &'s mut dyn FindingStore,
@@ -96,6 +98,7 @@ impl<'s> Pipeline<'s> {
             vec![Box::new(CloudTrailRules::new(&config.detection))];
         detectors.push(Box::new(IntelDetector::new(intel.clone())));
         Pipeline {
+            dns: DnsDetector::new(intel.clone()),
             config,
             detectors,
             intel,
@@ -170,8 +173,12 @@ impl<'s> Pipeline<'s> {
     pub fn scan_reader(&mut self, name: &str, reader: &mut dyn BufRead) -> Result<(), StoreError> {
         let options = self.config.decode.clone();
         self.current_input = name.to_string();
-        let summary = decode(name, reader, &options, self);
-        self.stats.bytes += summary.bytes;
+        if sniff_dns(reader) {
+            self.scan_dns(reader);
+        } else {
+            let summary = decode(name, reader, &options, self);
+            self.stats.bytes += summary.bytes;
+        }
         if let Some(e) = self.store_error.take() {
             return Err(e);
         }
@@ -180,6 +187,107 @@ impl<'s> Pipeline<'s> {
             p(&self.stats);
         }
         Ok(())
+    }
+
+    /// Signals the detectors just pushed: suppress, enrich, aggregate.
+    fn after_detect(&mut self) {
+        if self.signals.is_empty() {
+            if self.stats.records.is_multiple_of(65_536) {
+                self.stats.elapsed = self.started.elapsed();
+                if let Some(p) = self.progress.as_mut() {
+                    p(&self.stats);
+                }
+            }
+            return;
+        }
+        for mut signal in std::mem::take(&mut self.signals) {
+            self.stats.signals += 1;
+            if self.store_error.is_some() {
+                continue;
+            }
+            if is_trusted(&signal, &self.intel) {
+                self.stats.suppressed_trusted += 1;
+                continue;
+            }
+            if self
+                .config
+                .detection
+                .disabled
+                .iter()
+                .any(|d| d == signal.finding_type)
+            {
+                continue;
+            }
+            enrich(&mut signal, &self.intel);
+            match self.aggregator.add(signal, self.store) {
+                Ok(Outcome::Created) => self.stats.findings_created += 1,
+                Ok(Outcome::Updated) => self.stats.findings_updated += 1,
+                Ok(Outcome::Duplicate) => self.stats.duplicate_signals += 1,
+                Err(e) => self.store_error = Some(e),
+            }
+        }
+    }
+
+    /// Route 53 Resolver query logs: one JSON object per line.
+    fn scan_dns(&mut self, reader: &mut dyn BufRead) {
+        let max_line = self.config.decode.max_line_bytes;
+        let mut errors: Vec<(u64, crate::decode::dns::DnsError)> = Vec::new();
+        let mut error_count = 0u64;
+        let result = crate::decode::dns::decode_lines(
+            reader,
+            max_line,
+            &mut |q, line| {
+                let Some(time) = q.time_ms() else {
+                    self.reject(DecodeError {
+                        input: self.current_input.clone(),
+                        location: Location::Line(line),
+                        kind: RejectKind::MalformedJson,
+                        message: format!(
+                            "query_timestamp {:?} is not an ISO-8601 time",
+                            q.query_timestamp
+                        ),
+                    });
+                    return;
+                };
+                self.stats.records += 1;
+                self.dns.detect(q, time, &mut self.signals);
+                self.after_detect();
+            },
+            &mut |line, e| {
+                error_count += 1;
+                if errors.len() < 1000 {
+                    errors.push((line, e));
+                }
+            },
+        );
+        for (line, e) in errors {
+            self.reject(DecodeError {
+                input: self.current_input.clone(),
+                location: Location::Line(line),
+                kind: RejectKind::MalformedJson,
+                message: e.message,
+            });
+        }
+        // Rejects beyond the kept details are still counted.
+        let extra = error_count.saturating_sub(1000);
+        self.stats.rejected += extra;
+        *self
+            .stats
+            .rejected_by_kind
+            .entry(RejectKind::MalformedJson)
+            .or_default() += extra;
+        if let Err(e) = result {
+            self.reject(DecodeError {
+                input: self.current_input.clone(),
+                location: Location::Input,
+                kind: if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                    RejectKind::Truncated
+                } else {
+                    RejectKind::ReadError
+                },
+                message: e.to_string(),
+            });
+        }
     }
 
     /// Commit what was found and return the counters.
@@ -219,44 +327,28 @@ impl RecordSink for Pipeline<'_> {
         for d in &mut self.detectors {
             d.detect(event, time, &mut self.signals);
         }
-        if self.signals.is_empty() {
-            if self.stats.records.is_multiple_of(65_536) {
-                self.stats.elapsed = self.started.elapsed();
-                if let Some(p) = self.progress.as_mut() {
-                    p(&self.stats);
-                }
-            }
-            return;
-        }
-        for mut signal in std::mem::take(&mut self.signals) {
-            self.stats.signals += 1;
-            if self.store_error.is_some() {
-                continue;
-            }
-            if is_trusted(&signal, &self.intel) {
-                self.stats.suppressed_trusted += 1;
-                continue;
-            }
-            if self
-                .config
-                .detection
-                .disabled
-                .iter()
-                .any(|d| d == signal.finding_type)
-            {
-                continue;
-            }
-            enrich(&mut signal, &self.intel);
-            match self.aggregator.add(signal, self.store) {
-                Ok(Outcome::Created) => self.stats.findings_created += 1,
-                Ok(Outcome::Updated) => self.stats.findings_updated += 1,
-                Ok(Outcome::Duplicate) => self.stats.duplicate_signals += 1,
-                Err(e) => self.store_error = Some(e),
-            }
-        }
+        self.after_detect();
     }
 
     fn reject(&mut self, error: DecodeError) {
         Pipeline::reject(self, error);
     }
+}
+
+/// Whether the input's first line is a Route 53 Resolver query log record (content, not name).
+fn sniff_dns(reader: &mut dyn BufRead) -> bool {
+    let Ok(buf) = reader.fill_buf() else {
+        return false;
+    };
+    let start = buf
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(buf.len());
+    let rest = &buf[start..];
+    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+    let has = |needle: &[u8]| memchr::memmem::find(line, needle).is_some();
+    has(b"\"query_name\"")
+        && has(b"\"query_timestamp\"")
+        && !has(b"\"eventTime\"")
+        && !has(b"\"Records\"")
 }

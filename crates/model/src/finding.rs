@@ -188,6 +188,21 @@ pub struct Action {
     pub action_type: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws_api_call_action: Option<AwsApiCallAction>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub dns_request_action: Option<DnsRequestAction>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DnsRequestAction {
+    pub domain: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    pub blocked: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain_with_suffix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpc_owner_account_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

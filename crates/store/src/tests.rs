@@ -20,6 +20,7 @@ fn finding(id: &str, severity: f64, last_seen: &str) -> Finding {
             action: Action {
                 action_type: "AWS_API_CALL".into(),
                 aws_api_call_action: None,
+                dns_request_action: None,
             },
             evidence: None,
             archived: false,

@@ -3,6 +3,7 @@
 
 pub mod cloudtrail;
 pub mod dga;
+pub mod dns;
 pub mod intel;
 pub mod json;
 pub mod s3_policy;

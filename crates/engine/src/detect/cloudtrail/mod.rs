@@ -359,6 +359,7 @@ pub(crate) fn build_signal(
             remote_account_details,
             affected_resources: affected,
         }),
+        dns_request_action: None,
     };
     let actor_name = akd.user_name.clone().unwrap_or_else(|| actor.clone());
     let title = spec

@@ -1,0 +1,145 @@
+//! Detections over Route 53 Resolver query logs that need only intelligence (no state).
+//!
+//! A query whose name is, or is under, a listed domain raises, for the querying instance
+//! (`srcids.instance`, else the source address):
+//! * the finding type the list names for the domain: the indicator domains of AWS's GuardDuty
+//!   tester stand for their types (`Backdoor:EC2/C&CActivity.B!DNS`,
+//!   `CryptoCurrency:EC2/BitcoinTool.B!DNS`, `Trojan:EC2/BlackholeTraffic!DNS`,
+//!   `Trojan:EC2/DropPoint!DNS`, `Trojan:EC2/DGADomainRequest.C!DNS`,
+//!   `Trojan:EC2/DriveBySourceTraffic!DNS`, `Trojan:EC2/PhishingDomainRequest!DNS`,
+//!   `Impact:EC2/*DomainRequest.Reputation`), so running that tester against Warden gives the
+//!   same findings;
+//! * **CryptoCurrency:EC2/BitcoinTool.B!DNS** (High, 8) for a crypto-mining pool domain;
+//! * **Impact:EC2/MaliciousDomainRequest.Custom** (Medium, 5) for a domain on a customer list.
+//!
+//! A name that merely contains a listed domain (`evil.com.example.net`) does not match. The
+//! stateful DNS detections (DGA by model, tunnelling by entropy and volume) are separate.
+
+use crate::decode::dns::DnsQuery;
+use std::sync::Arc;
+use warden_intel::{Intel, ListKind, Match};
+use warden_model::finding::{
+    Action, DnsRequestAction, Evidence, InstanceDetails, Resource, ThreatIntelligenceDetail,
+};
+use warden_model::{Signal, catalogue};
+
+pub struct DnsDetector {
+    intel: Arc<Intel>,
+    matches: Vec<Match>,
+}
+
+impl DnsDetector {
+    pub fn new(intel: Arc<Intel>) -> Self {
+        DnsDetector {
+            intel,
+            matches: Vec::new(),
+        }
+    }
+
+    /// The finding type a domain match stands for, if any.
+    fn finding_type(m: &Match) -> Option<&'static str> {
+        let cat = catalogue();
+        match m.kind {
+            ListKind::Custom => Some("Impact:EC2/MaliciousDomainRequest.Custom"),
+            ListKind::Mining => Some("CryptoCurrency:EC2/BitcoinTool.B!DNS"),
+            ListKind::Malicious => {
+                let t = m.threat.as_deref()?;
+                cat.get(t)
+                    .filter(|i| i.finding_type.contains(":EC2/") && !i.retired)
+                    .map(|i| i.finding_type)
+            }
+            _ => None,
+        }
+    }
+
+    pub fn detect(&mut self, q: &DnsQuery<'_>, time: i64, out: &mut Vec<Signal>) {
+        let name = q.query_name().trim_end_matches('.');
+        if name.is_empty() {
+            return;
+        }
+        self.matches.clear();
+        self.intel.domain_threats(name, &mut self.matches);
+        for m in std::mem::take(&mut self.matches) {
+            let Some(ty) = Self::finding_type(&m) else {
+                continue;
+            };
+            let severity = catalogue().get(ty).and_then(|t| t.severity).unwrap_or(5.0);
+            let instance = q.instance_id().map(str::to_string);
+            let src = q.srcaddr.as_deref().unwrap_or("").to_string();
+            let who = instance.clone().unwrap_or_else(|| {
+                if src.is_empty() {
+                    "an unknown source".into()
+                } else {
+                    src.clone()
+                }
+            });
+            let account = q.account_id.as_deref().unwrap_or("").to_string();
+            let threat = m.threat.as_deref().unwrap_or(match m.kind {
+                ListKind::Mining => "CryptoMining",
+                _ => "MaliciousDomain",
+            });
+            let reason = format!(
+                "{name} matches {} on the list {} ({threat})",
+                m.entry, m.list
+            );
+            out.push(Signal {
+                finding_type: ty,
+                severity,
+                rule: None,
+                account_id: account.clone(),
+                region: q.region.as_deref().unwrap_or("").to_string(),
+                resource: Resource {
+                    resource_type: "Instance".into(),
+                    instance_details: Some(InstanceDetails {
+                        instance_id: instance.clone(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                resource_key: format!("instance:{}", instance.as_deref().unwrap_or(&src)),
+                actor_key: m.entry.clone(),
+                action: Action {
+                    action_type: "DNS_REQUEST".into(),
+                    aws_api_call_action: None,
+                    dns_request_action: Some(DnsRequestAction {
+                        domain: name.to_string(),
+                        protocol: q.transport.as_deref().map(str::to_string),
+                        blocked: q
+                            .firewall_rule_action
+                            .as_deref()
+                            .is_some_and(|a| a.eq_ignore_ascii_case("BLOCK")),
+                        domain_with_suffix: Some(m.entry.clone()),
+                        vpc_owner_account_id: (!account.is_empty()).then(|| account.clone()),
+                    }),
+                },
+                resource_role: "ACTOR",
+                evidence: Some(Evidence {
+                    threat_intelligence_details: vec![ThreatIntelligenceDetail {
+                        threat_list_name: m.list.to_string(),
+                        threat_names: vec![threat.to_string()],
+                    }],
+                }),
+                // Resolver logs carry no event id: this identity makes re-reading idempotent.
+                event_id: Some(format!(
+                    "dns:{}:{}:{}:{}:{}",
+                    q.query_timestamp,
+                    src,
+                    q.srcport.unwrap_or(0),
+                    name,
+                    q.query_type.as_deref().unwrap_or("")
+                )),
+                event_time: time,
+                title: format!(
+                    "{who} queried {name}, a domain on the threat list {}.",
+                    m.list
+                ),
+                description: format!(
+                    "{who} in VPC {} queried {name} ({}). Why: {reason}.",
+                    q.vpc_id.as_deref().unwrap_or("?"),
+                    q.query_type.as_deref().unwrap_or("?")
+                ),
+                reasons: vec![reason],
+            });
+        }
+    }
+}
