@@ -310,6 +310,7 @@ mod tests {
                 action_type: "AWS_API_CALL".into(),
                 aws_api_call_action: None,
                 dns_request_action: None,
+                network_connection_action: None,
             },
             resource_role: "TARGET",
             evidence: None,

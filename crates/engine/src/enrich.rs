@@ -9,12 +9,16 @@ use warden_model::finding::{City, Country, GeoLocation, Organization, RemoteIpDe
 
 /// The signal's remote address, if it has one.
 pub fn remote_ip(signal: &Signal) -> Option<IpAddr> {
-    let d = signal
-        .action
+    let a = &signal.action;
+    let d = a
         .aws_api_call_action
-        .as_ref()?
-        .remote_ip_details
-        .as_ref()?;
+        .as_ref()
+        .and_then(|x| x.remote_ip_details.as_ref())
+        .or_else(|| {
+            a.network_connection_action
+                .as_ref()
+                .and_then(|x| x.remote_ip_details.as_ref())
+        })?;
     d.ip_address_v4
         .as_deref()
         .or(d.ip_address_v6.as_deref())?
@@ -70,11 +74,18 @@ pub fn fill_remote_ip_details(details: &mut RemoteIpDetails, ip: IpAddr, intel: 
 /// Fill every remote address the signal carries.
 pub fn enrich(signal: &mut Signal, intel: &Intel) {
     let Some(ip) = remote_ip(signal) else { return };
-    if let Some(d) = signal
-        .action
+    let a = &mut signal.action;
+    if let Some(d) = a
         .aws_api_call_action
         .as_mut()
-        .and_then(|a| a.remote_ip_details.as_mut())
+        .and_then(|x| x.remote_ip_details.as_mut())
+    {
+        fill_remote_ip_details(d, ip, intel);
+    }
+    if let Some(d) = a
+        .network_connection_action
+        .as_mut()
+        .and_then(|x| x.remote_ip_details.as_mut())
     {
         fill_remote_ip_details(d, ip, intel);
     }

@@ -6,6 +6,7 @@ use crate::decode::cloudtrail::{DecodeOptions, RecordRef, RecordSink, decode};
 use crate::decode::{DecodeError, Location, RejectKind};
 use crate::detect::cloudtrail::CloudTrailRules;
 use crate::detect::dns::DnsDetector;
+use crate::detect::flow::FlowDetector;
 use crate::detect::intel::IntelDetector;
 use crate::detect::{CloudTrailDetector, DetectionConfig};
 use crate::enrich::{enrich, is_trusted};
@@ -70,6 +71,7 @@ pub struct Pipeline<'s> {
     config: ScanConfig,
     detectors: Vec<Box<dyn CloudTrailDetector>>,
     dns: DnsDetector,
+    flow: FlowDetector,
     intel: Arc<Intel>,
     aggregator: Aggregator,
     store: &'s mut dyn FindingStore,
@@ -99,6 +101,7 @@ impl<'s> Pipeline<'s> {
         detectors.push(Box::new(IntelDetector::new(intel.clone())));
         Pipeline {
             dns: DnsDetector::new(intel.clone()),
+            flow: FlowDetector::new(intel.clone()),
             config,
             detectors,
             intel,
@@ -175,6 +178,8 @@ impl<'s> Pipeline<'s> {
         self.current_input = name.to_string();
         if sniff_dns(reader) {
             self.scan_dns(reader);
+        } else if sniff_flow(reader) {
+            self.scan_flow(reader);
         } else {
             let summary = decode(name, reader, &options, self);
             self.stats.bytes += summary.bytes;
@@ -260,16 +265,50 @@ impl<'s> Pipeline<'s> {
                 }
             },
         );
-        for (line, e) in errors {
+        let errors = errors.into_iter().map(|(l, e)| (l, e.message)).collect();
+        self.report_line_errors(errors, error_count, result);
+    }
+
+    /// VPC Flow Logs: space-separated records, default v2 or a header-defined layout.
+    fn scan_flow(&mut self, reader: &mut dyn BufRead) {
+        let max_line = self.config.decode.max_line_bytes;
+        let mut errors: Vec<(u64, String)> = Vec::new();
+        let mut error_count = 0u64;
+        let result = crate::decode::flow::decode_lines(
+            reader,
+            max_line,
+            &mut |r, _line| {
+                self.stats.records += 1;
+                self.flow.detect(r, &mut self.signals);
+                self.after_detect();
+            },
+            &mut |line, e| {
+                error_count += 1;
+                if errors.len() < 1000 {
+                    errors.push((line, e.message));
+                }
+            },
+        );
+        self.report_line_errors(errors, error_count, result);
+    }
+
+    fn report_line_errors(
+        &mut self,
+        errors: Vec<(u64, String)>,
+        count: u64,
+        result: std::io::Result<(u64, u64)>,
+    ) {
+        let kept = errors.len() as u64;
+        for (line, message) in errors {
             self.reject(DecodeError {
                 input: self.current_input.clone(),
                 location: Location::Line(line),
                 kind: RejectKind::MalformedJson,
-                message: e.message,
+                message,
             });
         }
         // Rejects beyond the kept details are still counted.
-        let extra = error_count.saturating_sub(1000);
+        let extra = count.saturating_sub(kept);
         self.stats.rejected += extra;
         *self
             .stats
@@ -351,4 +390,27 @@ fn sniff_dns(reader: &mut dyn BufRead) -> bool {
         && has(b"\"query_timestamp\"")
         && !has(b"\"eventTime\"")
         && !has(b"\"Records\"")
+}
+
+/// Whether the input is a VPC Flow Log: a header line naming flow-log fields, or a first record
+/// in the default v2 layout (content, not name).
+fn sniff_flow(reader: &mut dyn BufRead) -> bool {
+    use crate::decode::flow::{FlowLayout, parse_line};
+    let Ok(buf) = reader.fill_buf() else {
+        return false;
+    };
+    let start = buf
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(buf.len());
+    let rest = &buf[start..];
+    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+    let Ok(line) = std::str::from_utf8(line) else {
+        return false;
+    };
+    let line = line.trim_end();
+    if line.starts_with('{') || line.starts_with('[') {
+        return false;
+    }
+    FlowLayout::from_header(line).is_some() || parse_line(&FlowLayout::default_v2(), line).is_ok()
 }

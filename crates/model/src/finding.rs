@@ -190,6 +190,43 @@ pub struct Action {
     pub aws_api_call_action: Option<AwsApiCallAction>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub dns_request_action: Option<DnsRequestAction>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub network_connection_action: Option<NetworkConnectionAction>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkConnectionAction {
+    pub blocked: bool,
+    /// INBOUND, OUTBOUND or UNKNOWN.
+    pub connection_direction: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_port_details: Option<PortDetails>,
+    pub protocol: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_ip_details: Option<LocalIpDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_network_interface: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_ip_details: Option<RemoteIpDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_port_details: Option<PortDetails>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortDetails {
+    pub port: i64,
+    pub port_name: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalIpDetails {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_address_v4: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_address_v6: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

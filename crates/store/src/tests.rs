@@ -21,6 +21,7 @@ fn finding(id: &str, severity: f64, last_seen: &str) -> Finding {
                 action_type: "AWS_API_CALL".into(),
                 aws_api_call_action: None,
                 dns_request_action: None,
+                network_connection_action: None,
             },
             evidence: None,
             archived: false,

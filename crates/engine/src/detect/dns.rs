@@ -111,6 +111,7 @@ impl DnsDetector {
                         domain_with_suffix: Some(m.entry.clone()),
                         vpc_owner_account_id: (!account.is_empty()).then(|| account.clone()),
                     }),
+                    network_connection_action: None,
                 },
                 resource_role: "ACTOR",
                 evidence: Some(Evidence {

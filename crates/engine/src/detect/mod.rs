@@ -4,6 +4,7 @@
 pub mod cloudtrail;
 pub mod dga;
 pub mod dns;
+pub mod flow;
 pub mod intel;
 pub mod json;
 pub mod s3_policy;

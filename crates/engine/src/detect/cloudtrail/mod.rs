@@ -360,6 +360,7 @@ pub(crate) fn build_signal(
             affected_resources: affected,
         }),
         dns_request_action: None,
+        network_connection_action: None,
     };
     let actor_name = akd.user_name.clone().unwrap_or_else(|| actor.clone());
     let title = spec

@@ -1,0 +1,229 @@
+//! Detections over VPC Flow Logs that need only intelligence (no state). Each looks at an
+//! accepted flow between one of your network interfaces (a private, non-routable address, or the
+//! side `flow-direction` names) and a public remote address:
+//!
+//! * **UnauthorizedAccess:EC2/MaliciousIPCaller.Custom** (Medium, 5): either direction, the remote
+//!   address is on a customer threat list.
+//! * **UnauthorizedAccess:EC2/TorClient** (High, 8): outbound to a Tor relay (the instance uses
+//!   Tor).
+//! * **UnauthorizedAccess:EC2/TorRelay** (High, 8): inbound from a Tor relay to a Tor ORPort or
+//!   DirPort (9001, 9030): the instance serves as a relay. Inbound from Tor to other ports (for
+//!   example SSH through Tor) is not a relay.
+//! * **CryptoCurrency:EC2/BitcoinTool.B** (High, 8): outbound to a crypto-mining pool address.
+//!
+//! Rejected flows, NODATA/SKIPDATA records and flows with both ends private raise nothing here.
+//! The stateful network detections (scans, brute force, floods, unusual traffic) are separate.
+
+use crate::decode::flow::{FlowAction, FlowDirection, FlowRecord, LogStatus};
+use std::net::IpAddr;
+use std::sync::Arc;
+use warden_intel::geo::special_range;
+use warden_intel::{Intel, ListKind, Match};
+use warden_model::finding::{
+    Action, Evidence, InstanceDetails, LocalIpDetails, NetworkConnectionAction, PortDetails,
+    RemoteIpDetails, Resource, ThreatIntelligenceDetail,
+};
+use warden_model::{Signal, catalogue};
+
+pub struct FlowDetector {
+    intel: Arc<Intel>,
+    matches: Vec<Match>,
+}
+
+fn port_name(port: u16) -> &'static str {
+    match port {
+        22 => "SSH",
+        25 => "SMTP",
+        53 => "DNS",
+        80 => "HTTP",
+        443 => "HTTPS",
+        3389 => "RDP",
+        3333 | 4444 | 5555 | 14444 => "Mining",
+        9001 => "Tor ORPort",
+        9030 => "Tor DirPort",
+        _ => "Unknown",
+    }
+}
+
+fn protocol_name(p: Option<u8>) -> String {
+    match p {
+        Some(6) => "TCP".into(),
+        Some(17) => "UDP".into(),
+        Some(1) => "ICMP".into(),
+        Some(n) => n.to_string(),
+        None => "Unknown".into(),
+    }
+}
+
+fn ip_details(ip: IpAddr) -> (Option<String>, Option<String>) {
+    match ip {
+        IpAddr::V4(_) => (Some(ip.to_string()), None),
+        IpAddr::V6(_) => (None, Some(ip.to_string())),
+    }
+}
+
+impl FlowDetector {
+    pub fn new(intel: Arc<Intel>) -> Self {
+        FlowDetector {
+            intel,
+            matches: Vec::new(),
+        }
+    }
+
+    pub fn detect(&mut self, r: &FlowRecord<'_>, out: &mut Vec<Signal>) {
+        if r.action != Some(FlowAction::Accept) || r.log_status.is_some_and(|s| s != LogStatus::Ok)
+        {
+            return;
+        }
+        let (Some(src), Some(dst)) = (r.srcaddr, r.dstaddr) else {
+            return;
+        };
+        let local = |ip: IpAddr| special_range(ip).is_some();
+        // Which end is ours: the record's own direction when written, else the non-routable end.
+        let outbound = match r.flow_direction {
+            Some(FlowDirection::Egress) => true,
+            Some(FlowDirection::Ingress) => false,
+            None => match (local(src), local(dst)) {
+                (true, false) => true,
+                (false, true) => false,
+                _ => return,
+            },
+        };
+        let (local_ip, local_port, remote_ip, remote_port) = if outbound {
+            (src, r.srcport, dst, r.dstport)
+        } else {
+            (dst, r.dstport, src, r.srcport)
+        };
+        if special_range(remote_ip).is_some() {
+            return;
+        }
+        self.matches.clear();
+        self.intel.ip_threats(remote_ip, &mut self.matches);
+        if self.matches.is_empty() {
+            return;
+        }
+        let mut done: Vec<&'static str> = Vec::new();
+        for m in std::mem::take(&mut self.matches) {
+            let ty: &'static str = match (m.kind, outbound) {
+                (ListKind::Custom, _) => "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom",
+                (ListKind::TorRelay | ListKind::TorExit, true) => {
+                    "UnauthorizedAccess:EC2/TorClient"
+                }
+                (ListKind::TorRelay | ListKind::TorExit, false)
+                    if matches!(local_port, Some(9001 | 9030)) =>
+                {
+                    "UnauthorizedAccess:EC2/TorRelay"
+                }
+                (ListKind::Mining, true) => "CryptoCurrency:EC2/BitcoinTool.B",
+                _ => continue,
+            };
+            if done.contains(&ty) {
+                continue;
+            }
+            done.push(ty);
+            let severity = catalogue().get(ty).and_then(|t| t.severity).unwrap_or(5.0);
+            let instance = r.instance_id.map(str::to_string);
+            let eni = r.interface_id.unwrap_or("unknown-eni");
+            let who = instance
+                .clone()
+                .unwrap_or_else(|| format!("{eni} ({local_ip})"));
+            let reason = format!(
+                "{} {remote_ip}, which is on the list {} (entry {})",
+                if outbound {
+                    "connected to"
+                } else {
+                    "accepted a connection from"
+                },
+                m.list,
+                m.entry
+            );
+            let (l4, l6) = ip_details(local_ip);
+            let (r4, r6) = ip_details(remote_ip);
+            let time_ms = r.end.or(r.start).unwrap_or(0) * 1000;
+            out.push(Signal {
+                finding_type: ty,
+                severity,
+                rule: None,
+                account_id: r.account_id.unwrap_or("").to_string(),
+                region: r.region.unwrap_or("").to_string(),
+                resource: Resource {
+                    resource_type: "Instance".into(),
+                    instance_details: Some(InstanceDetails {
+                        instance_id: instance.clone(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                resource_key: format!("instance:{}", instance.as_deref().unwrap_or(eni)),
+                actor_key: remote_ip.to_string(),
+                action: Action {
+                    action_type: "NETWORK_CONNECTION".into(),
+                    aws_api_call_action: None,
+                    dns_request_action: None,
+                    network_connection_action: Some(NetworkConnectionAction {
+                        blocked: false,
+                        connection_direction: if outbound { "OUTBOUND" } else { "INBOUND" }.into(),
+                        local_port_details: local_port.map(|p| PortDetails {
+                            port: p.into(),
+                            port_name: port_name(p).into(),
+                        }),
+                        protocol: protocol_name(r.protocol),
+                        local_ip_details: Some(LocalIpDetails {
+                            ip_address_v4: l4,
+                            ip_address_v6: l6,
+                        }),
+                        local_network_interface: r.interface_id.map(str::to_string),
+                        remote_ip_details: Some(RemoteIpDetails {
+                            ip_address_v4: r4,
+                            ip_address_v6: r6,
+                            ..Default::default()
+                        }),
+                        remote_port_details: remote_port.map(|p| PortDetails {
+                            port: p.into(),
+                            port_name: port_name(p).into(),
+                        }),
+                    }),
+                },
+                resource_role: if outbound { "ACTOR" } else { "TARGET" },
+                evidence: Some(Evidence {
+                    threat_intelligence_details: vec![ThreatIntelligenceDetail {
+                        threat_list_name: m.list.to_string(),
+                        threat_names: vec![
+                            m.threat
+                                .as_deref()
+                                .unwrap_or(match m.kind {
+                                    ListKind::TorRelay | ListKind::TorExit => "TorNode",
+                                    ListKind::Mining => "CryptoMiningPool",
+                                    _ => "MaliciousIP",
+                                })
+                                .to_string(),
+                        ],
+                    }],
+                }),
+                // Flow records have no id: this identity makes re-reading idempotent.
+                event_id: Some(format!(
+                    "flow:{eni}:{src}:{}:{dst}:{}:{}:{}",
+                    r.srcport.unwrap_or(0),
+                    r.dstport.unwrap_or(0),
+                    r.protocol.unwrap_or(0),
+                    r.start.unwrap_or(0)
+                )),
+                event_time: time_ms,
+                title: format!(
+                    "{who} {} {remote_ip}.",
+                    match ty {
+                        "UnauthorizedAccess:EC2/TorClient" =>
+                            "is making connections to the Tor node",
+                        "UnauthorizedAccess:EC2/TorRelay" =>
+                            "is acting as a Tor relay, accepting connections from",
+                        "CryptoCurrency:EC2/BitcoinTool.B" =>
+                            "is communicating with the crypto-mining pool",
+                        _ => "is communicating with the listed address",
+                    }
+                ),
+                description: format!("{who} {reason}."),
+                reasons: vec![reason],
+            });
+        }
+    }
+}
