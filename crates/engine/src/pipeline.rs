@@ -374,17 +374,22 @@ impl RecordSink for Pipeline<'_> {
     }
 }
 
-/// Whether the input's first line is a Route 53 Resolver query log record (content, not name).
-fn sniff_dns(reader: &mut dyn BufRead) -> bool {
-    let Ok(buf) = reader.fill_buf() else {
-        return false;
-    };
+/// The first non-blank line of what the reader has buffered (without reading further).
+fn first_line(reader: &mut dyn BufRead) -> Option<&[u8]> {
+    let buf = reader.fill_buf().ok()?;
     let start = buf
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(buf.len());
     let rest = &buf[start..];
-    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+    Some(&rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())])
+}
+
+/// Whether the input's first line is a Route 53 Resolver query log record (content, not name).
+fn sniff_dns(reader: &mut dyn BufRead) -> bool {
+    let Some(line) = first_line(reader) else {
+        return false;
+    };
     let has = |needle: &[u8]| memchr::memmem::find(line, needle).is_some();
     has(b"\"query_name\"")
         && has(b"\"query_timestamp\"")
@@ -396,15 +401,9 @@ fn sniff_dns(reader: &mut dyn BufRead) -> bool {
 /// in the default v2 layout (content, not name).
 fn sniff_flow(reader: &mut dyn BufRead) -> bool {
     use crate::decode::flow::{FlowLayout, parse_line};
-    let Ok(buf) = reader.fill_buf() else {
+    let Some(line) = first_line(reader) else {
         return false;
     };
-    let start = buf
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(buf.len());
-    let rest = &buf[start..];
-    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
     let Ok(line) = std::str::from_utf8(line) else {
         return false;
     };
