@@ -4,6 +4,7 @@
 use crate::aggregate::{Aggregator, Outcome};
 use crate::decode::cloudtrail::{DecodeOptions, RecordRef, RecordSink, decode};
 use crate::decode::{DecodeError, Location, RejectKind};
+use crate::detect::bruteforce::BruteForceDetector;
 use crate::detect::cloudtrail::CloudTrailRules;
 use crate::detect::dns::DnsDetector;
 use crate::detect::flow::FlowDetector;
@@ -72,6 +73,7 @@ pub struct Pipeline<'s> {
     detectors: Vec<Box<dyn CloudTrailDetector>>,
     dns: DnsDetector,
     flow: FlowDetector,
+    brute_force: BruteForceDetector,
     intel: Arc<Intel>,
     aggregator: Aggregator,
     store: &'s mut dyn FindingStore,
@@ -102,6 +104,7 @@ impl<'s> Pipeline<'s> {
         Pipeline {
             dns: DnsDetector::new(intel.clone()),
             flow: FlowDetector::new(intel.clone()),
+            brute_force: BruteForceDetector::new(200_000),
             config,
             detectors,
             intel,
@@ -280,6 +283,7 @@ impl<'s> Pipeline<'s> {
             &mut |r, _line| {
                 self.stats.records += 1;
                 self.flow.detect(r, &mut self.signals);
+                self.brute_force.detect(r, &mut self.signals);
                 self.after_detect();
             },
             &mut |line, e| {

@@ -62,6 +62,84 @@ fn ip_details(ip: IpAddr) -> (Option<String>, Option<String>) {
     }
 }
 
+/// A flow seen from your side: which end is the local interface.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Oriented {
+    pub outbound: bool,
+    pub local_ip: IpAddr,
+    pub local_port: Option<u16>,
+    pub remote_ip: IpAddr,
+    pub remote_port: Option<u16>,
+}
+
+/// Which end of a flow is ours: the record's own direction when written, else the non-routable
+/// end. None when both or neither end is private, or the remote end is not public.
+pub(crate) fn orient(r: &FlowRecord<'_>) -> Option<Oriented> {
+    let (src, dst) = (r.srcaddr?, r.dstaddr?);
+    let local = |ip: IpAddr| special_range(ip).is_some();
+    let outbound = match r.flow_direction {
+        Some(FlowDirection::Egress) => true,
+        Some(FlowDirection::Ingress) => false,
+        None => match (local(src), local(dst)) {
+            (true, false) => true,
+            (false, true) => false,
+            _ => return None,
+        },
+    };
+    let o = if outbound {
+        Oriented {
+            outbound,
+            local_ip: src,
+            local_port: r.srcport,
+            remote_ip: dst,
+            remote_port: r.dstport,
+        }
+    } else {
+        Oriented {
+            outbound,
+            local_ip: dst,
+            local_port: r.dstport,
+            remote_ip: src,
+            remote_port: r.srcport,
+        }
+    };
+    special_range(o.remote_ip).is_none().then_some(o)
+}
+
+/// The finding's NETWORK_CONNECTION action for a flow.
+pub(crate) fn connection_action(r: &FlowRecord<'_>, o: &Oriented) -> Action {
+    let (l4, l6) = ip_details(o.local_ip);
+    let (r4, r6) = ip_details(o.remote_ip);
+    Action {
+        action_type: "NETWORK_CONNECTION".into(),
+        aws_api_call_action: None,
+        dns_request_action: None,
+        network_connection_action: Some(NetworkConnectionAction {
+            blocked: r.action == Some(FlowAction::Reject),
+            connection_direction: if o.outbound { "OUTBOUND" } else { "INBOUND" }.into(),
+            local_port_details: o.local_port.map(|p| PortDetails {
+                port: p.into(),
+                port_name: port_name(p).into(),
+            }),
+            protocol: protocol_name(r.protocol),
+            local_ip_details: Some(LocalIpDetails {
+                ip_address_v4: l4,
+                ip_address_v6: l6,
+            }),
+            local_network_interface: r.interface_id.map(str::to_string),
+            remote_ip_details: Some(RemoteIpDetails {
+                ip_address_v4: r4,
+                ip_address_v6: r6,
+                ..Default::default()
+            }),
+            remote_port_details: o.remote_port.map(|p| PortDetails {
+                port: p.into(),
+                port_name: port_name(p).into(),
+            }),
+        }),
+    }
+}
+
 impl FlowDetector {
     pub fn new(intel: Arc<Intel>) -> Self {
         FlowDetector {
@@ -75,28 +153,20 @@ impl FlowDetector {
         {
             return;
         }
-        let (Some(src), Some(dst)) = (r.srcaddr, r.dstaddr) else {
+        let Some(Oriented {
+            outbound,
+            local_ip,
+            local_port,
+            remote_ip,
+            remote_port,
+        }) = orient(r)
+        else {
             return;
         };
-        let local = |ip: IpAddr| special_range(ip).is_some();
-        // Which end is ours: the record's own direction when written, else the non-routable end.
-        let outbound = match r.flow_direction {
-            Some(FlowDirection::Egress) => true,
-            Some(FlowDirection::Ingress) => false,
-            None => match (local(src), local(dst)) {
-                (true, false) => true,
-                (false, true) => false,
-                _ => return,
-            },
-        };
-        let (local_ip, local_port, remote_ip, remote_port) = if outbound {
-            (src, r.srcport, dst, r.dstport)
-        } else {
-            (dst, r.dstport, src, r.srcport)
-        };
-        if special_range(remote_ip).is_some() {
-            return;
-        }
+        let (src, dst) = (
+            r.srcaddr.unwrap_or(local_ip),
+            r.dstaddr.unwrap_or(remote_ip),
+        );
         self.matches.clear();
         self.intel.ip_threats(remote_ip, &mut self.matches);
         if self.matches.is_empty() {
@@ -137,8 +207,6 @@ impl FlowDetector {
                 m.list,
                 m.entry
             );
-            let (l4, l6) = ip_details(local_ip);
-            let (r4, r6) = ip_details(remote_ip);
             let time_ms = r.end.or(r.start).unwrap_or(0) * 1000;
             out.push(Signal {
                 finding_type: ty,
@@ -156,34 +224,16 @@ impl FlowDetector {
                 },
                 resource_key: format!("instance:{}", instance.as_deref().unwrap_or(eni)),
                 actor_key: remote_ip.to_string(),
-                action: Action {
-                    action_type: "NETWORK_CONNECTION".into(),
-                    aws_api_call_action: None,
-                    dns_request_action: None,
-                    network_connection_action: Some(NetworkConnectionAction {
-                        blocked: false,
-                        connection_direction: if outbound { "OUTBOUND" } else { "INBOUND" }.into(),
-                        local_port_details: local_port.map(|p| PortDetails {
-                            port: p.into(),
-                            port_name: port_name(p).into(),
-                        }),
-                        protocol: protocol_name(r.protocol),
-                        local_ip_details: Some(LocalIpDetails {
-                            ip_address_v4: l4,
-                            ip_address_v6: l6,
-                        }),
-                        local_network_interface: r.interface_id.map(str::to_string),
-                        remote_ip_details: Some(RemoteIpDetails {
-                            ip_address_v4: r4,
-                            ip_address_v6: r6,
-                            ..Default::default()
-                        }),
-                        remote_port_details: remote_port.map(|p| PortDetails {
-                            port: p.into(),
-                            port_name: port_name(p).into(),
-                        }),
-                    }),
-                },
+                action: connection_action(
+                    r,
+                    &Oriented {
+                        outbound,
+                        local_ip,
+                        local_port,
+                        remote_ip,
+                        remote_port,
+                    },
+                ),
                 resource_role: if outbound { "ACTOR" } else { "TARGET" },
                 evidence: Some(Evidence {
                     threat_intelligence_details: vec![ThreatIntelligenceDetail {

@@ -1,6 +1,7 @@
 //! Detectors: events in, signals out. One module per detector family. Each finding type is
 //! documented once, with its trigger, next to the code that raises it.
 
+pub mod bruteforce;
 pub mod cloudtrail;
 pub mod dga;
 pub mod dns;
@@ -8,6 +9,7 @@ pub mod flow;
 pub mod intel;
 pub mod json;
 pub mod s3_policy;
+pub mod window;
 
 use warden_model::{CloudTrailEvent, Signal};
 

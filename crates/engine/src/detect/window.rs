@@ -1,0 +1,174 @@
+//! Bounded, event-time counting windows: the state behind scans, brute force and floods.
+//!
+//! Each key (for example instance + remote address + port) counts events inside a window of
+//! event time that starts at the key's first event. The table holds at most `capacity` keys. When
+//! it is full, the key touched least recently (by event time) is evicted, so a flood of unique
+//! one-off sources cannot push out a source that keeps coming back: a key touched at least once
+//! every `capacity` events is never evicted, whatever else arrives. Keys
+//! whose window has passed the watermark (the newest event time seen) by more than the window
+//! length are expired first.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowState {
+    pub count: u64,
+    pub first_ms: i64,
+    pub last_ms: i64,
+    /// The threshold was already reported for this window.
+    pub fired: bool,
+}
+
+pub struct BoundedWindows<K> {
+    windows: HashMap<K, (WindowState, u64)>,
+    /// Touch order: (key, touch sequence); stale entries are skipped when popped.
+    order: VecDeque<(K, u64)>,
+    capacity: usize,
+    window_ms: i64,
+    seq: u64,
+    watermark: i64,
+    evicted: u64,
+}
+
+impl<K: Hash + Eq + Clone> BoundedWindows<K> {
+    pub fn new(capacity: usize, window_ms: i64) -> Self {
+        BoundedWindows {
+            windows: HashMap::new(),
+            order: VecDeque::new(),
+            capacity: capacity.max(1),
+            window_ms,
+            seq: 0,
+            watermark: i64::MIN,
+            evicted: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.windows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.windows.is_empty()
+    }
+
+    /// Memory held by the touch queue, in entries (bounded at 4 × capacity).
+    pub fn queue_len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Keys dropped to stay within capacity (not counting expiry).
+    pub fn evicted(&self) -> u64 {
+        self.evicted
+    }
+
+    /// Count one event for `key` at event time `time`; returns the key's window after it.
+    pub fn add(&mut self, key: K, time: i64) -> WindowState {
+        self.watermark = self.watermark.max(time);
+        self.seq += 1;
+        let seq = self.seq;
+        let window_ms = self.window_ms;
+        let state = match self.windows.get_mut(&key) {
+            Some((w, touch)) => {
+                if time - w.first_ms > window_ms || w.first_ms - time > window_ms {
+                    *w = WindowState {
+                        count: 0,
+                        first_ms: time,
+                        last_ms: time,
+                        fired: false,
+                    };
+                }
+                w.count += 1;
+                w.first_ms = w.first_ms.min(time);
+                w.last_ms = w.last_ms.max(time);
+                *touch = seq;
+                *w
+            }
+            None => {
+                self.make_room();
+                let w = WindowState {
+                    count: 1,
+                    first_ms: time,
+                    last_ms: time,
+                    fired: false,
+                };
+                self.windows.insert(key.clone(), (w, seq));
+                w
+            }
+        };
+        self.order.push_back((key, seq));
+        if self.order.len() > 4 * self.capacity {
+            self.compact();
+        }
+        state
+    }
+
+    /// Mark the key's current window as reported.
+    pub fn mark_fired(&mut self, key: &K) {
+        if let Some((w, _)) = self.windows.get_mut(key) {
+            w.fired = true;
+        }
+    }
+
+    fn make_room(&mut self) {
+        while self.windows.len() >= self.capacity {
+            let Some((k, s)) = self.order.pop_front() else {
+                break;
+            };
+            if let Some((w, touch)) = self.windows.get(&k)
+                && *touch == s
+            {
+                let expired = self.watermark - w.last_ms > self.window_ms;
+                self.windows.remove(&k);
+                if !expired {
+                    self.evicted += 1;
+                }
+            }
+        }
+    }
+
+    /// Drop stale queue entries (keys touched again later, or gone).
+    fn compact(&mut self) {
+        let windows = &self.windows;
+        self.order
+            .retain(|(k, s)| windows.get(k).is_some_and(|(_, touch)| touch == s));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_within_the_window_and_restarts_after_it() {
+        let mut w = BoundedWindows::new(10, 600_000);
+        for i in 0..5 {
+            assert_eq!(w.add("a", i * 1000).count, i as u64 + 1);
+        }
+        assert_eq!(
+            w.add("a", 700_000).count,
+            1,
+            "a new window after 10 minutes"
+        );
+    }
+
+    /// Millions of distinct one-off sources never grow the state past its bound, and a source
+    /// that keeps coming back among them is still counted in full.
+    #[test]
+    fn flood_of_unique_sources_stays_bounded_and_keeps_the_heavy_hitter() {
+        let cap = 10_000;
+        let mut w = BoundedWindows::new(cap, 600_000);
+        let mut heavy = 0;
+        for i in 0..2_000_000u64 {
+            let t = (i / 10) as i64; // 2M events over 200 s of event time
+            w.add(i + 1_000, t);
+            if i % 1_000 == 0 {
+                heavy = w.add(7, t).count;
+            }
+            assert!(w.len() <= cap);
+            assert!(w.queue_len() <= 4 * cap + 1);
+        }
+        assert_eq!(heavy, 2_000, "the repeated source kept its whole count");
+        assert!(w.evicted() > 1_900_000);
+    }
+}
