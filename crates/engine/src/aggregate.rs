@@ -311,6 +311,7 @@ mod tests {
                 aws_api_call_action: None,
                 dns_request_action: None,
                 network_connection_action: None,
+                port_probe_action: None,
             },
             resource_role: "TARGET",
             evidence: None,

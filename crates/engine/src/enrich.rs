@@ -18,6 +18,12 @@ pub fn remote_ip(signal: &Signal) -> Option<IpAddr> {
             a.network_connection_action
                 .as_ref()
                 .and_then(|x| x.remote_ip_details.as_ref())
+        })
+        .or_else(|| {
+            a.port_probe_action
+                .as_ref()
+                .and_then(|x| x.port_probe_details.first())
+                .and_then(|d| d.remote_ip_details.as_ref())
         })?;
     d.ip_address_v4
         .as_deref()
@@ -88,5 +94,21 @@ pub fn enrich(signal: &mut Signal, intel: &Intel) {
         .and_then(|x| x.remote_ip_details.as_mut())
     {
         fill_remote_ip_details(d, ip, intel);
+    }
+    if let Some(p) = a.port_probe_action.as_mut() {
+        for d in p
+            .port_probe_details
+            .iter_mut()
+            .filter_map(|d| d.remote_ip_details.as_mut())
+        {
+            if let Some(ip) = d
+                .ip_address_v4
+                .as_deref()
+                .or(d.ip_address_v6.as_deref())
+                .and_then(|s| s.parse().ok())
+            {
+                fill_remote_ip_details(d, ip, intel);
+            }
+        }
     }
 }

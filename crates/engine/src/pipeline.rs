@@ -9,6 +9,7 @@ use crate::detect::cloudtrail::CloudTrailRules;
 use crate::detect::dns::DnsDetector;
 use crate::detect::flow::FlowDetector;
 use crate::detect::intel::IntelDetector;
+use crate::detect::scan::ScanDetector;
 use crate::detect::{CloudTrailDetector, DetectionConfig};
 use crate::enrich::{enrich, is_trusted};
 use crate::source::{Input, ReadAhead, ReadOptions, open};
@@ -74,6 +75,7 @@ pub struct Pipeline<'s> {
     dns: DnsDetector,
     flow: FlowDetector,
     brute_force: BruteForceDetector,
+    scans: ScanDetector,
     intel: Arc<Intel>,
     aggregator: Aggregator,
     store: &'s mut dyn FindingStore,
@@ -105,6 +107,7 @@ impl<'s> Pipeline<'s> {
             dns: DnsDetector::new(intel.clone()),
             flow: FlowDetector::new(intel.clone()),
             brute_force: BruteForceDetector::new(200_000),
+            scans: ScanDetector::new(200_000),
             config,
             detectors,
             intel,
@@ -284,6 +287,7 @@ impl<'s> Pipeline<'s> {
                 self.stats.records += 1;
                 self.flow.detect(r, &mut self.signals);
                 self.brute_force.detect(r, &mut self.signals);
+                self.scans.detect(r, &mut self.signals);
                 self.after_detect();
             },
             &mut |line, e| {

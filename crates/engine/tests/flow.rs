@@ -155,3 +155,61 @@ fn customer_list_with_a_custom_header_layout() {
         "corp"
     );
 }
+
+#[test]
+fn stateful_network_findings_through_the_pipeline() {
+    let mut lines: Vec<String> = (0..6)
+        .map(|i| {
+            v2(
+                &format!("45.83.70.{}", i + 1),
+                "10.0.0.5",
+                40000,
+                5432,
+                "ACCEPT",
+                1_780_000_000 + i,
+            )
+        })
+        .collect();
+    lines.extend((0..25).map(|i| {
+        v2(
+            "45.83.71.9",
+            "10.0.0.6",
+            41000 + i,
+            22,
+            "REJECT",
+            1_780_000_100 + i as i64,
+        )
+    }));
+    let (f, rejected) = scan(&lines.join("\n"), None);
+    assert_eq!(rejected, 0);
+    assert_eq!(
+        types(&f),
+        [
+            "Recon:EC2/PortProbeUnprotectedPort",
+            "UnauthorizedAccess:EC2/SSHBruteForce"
+        ]
+    );
+    let probe = f
+        .iter()
+        .find(|f| f.finding_type.starts_with("Recon"))
+        .unwrap();
+    let d = &probe
+        .service
+        .action
+        .port_probe_action
+        .as_ref()
+        .unwrap()
+        .port_probe_details[0];
+    assert!(
+        d.remote_ip_details.as_ref().unwrap().organization.is_some(),
+        "enriched: {d:?}"
+    );
+    // Re-reading the same flow records does not count the brute force again.
+    let twice = format!("{}\n{}", lines.join("\n"), lines.join("\n"));
+    let (f, _) = scan(&twice, None);
+    assert!(
+        f.iter().all(|f| f.service.count == 1),
+        "{:?}",
+        f.iter().map(|f| f.service.count).collect::<Vec<_>>()
+    );
+}

@@ -192,6 +192,26 @@ pub struct Action {
     pub dns_request_action: Option<DnsRequestAction>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub network_connection_action: Option<NetworkConnectionAction>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub port_probe_action: Option<PortProbeAction>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortProbeAction {
+    pub blocked: bool,
+    pub port_probe_details: Vec<PortProbeDetail>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortProbeDetail {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_port_details: Option<PortDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_ip_details: Option<LocalIpDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_ip_details: Option<RemoteIpDetails>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -22,6 +22,7 @@ fn finding(id: &str, severity: f64, last_seen: &str) -> Finding {
                 aws_api_call_action: None,
                 dns_request_action: None,
                 network_connection_action: None,
+                port_probe_action: None,
             },
             evidence: None,
             archived: false,

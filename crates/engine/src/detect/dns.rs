@@ -112,6 +112,7 @@ impl DnsDetector {
                         vpc_owner_account_id: (!account.is_empty()).then(|| account.clone()),
                     }),
                     network_connection_action: None,
+                    port_probe_action: None,
                 },
                 resource_role: "ACTOR",
                 evidence: Some(Evidence {

@@ -30,7 +30,7 @@ pub struct FlowDetector {
     matches: Vec<Match>,
 }
 
-fn port_name(port: u16) -> &'static str {
+pub(crate) fn port_name(port: u16) -> &'static str {
     match port {
         22 => "SSH",
         25 => "SMTP",
@@ -55,7 +55,7 @@ fn protocol_name(p: Option<u8>) -> String {
     }
 }
 
-fn ip_details(ip: IpAddr) -> (Option<String>, Option<String>) {
+pub(crate) fn ip_details(ip: IpAddr) -> (Option<String>, Option<String>) {
     match ip {
         IpAddr::V4(_) => (Some(ip.to_string()), None),
         IpAddr::V6(_) => (None, Some(ip.to_string())),
@@ -137,6 +137,7 @@ pub(crate) fn connection_action(r: &FlowRecord<'_>, o: &Oriented) -> Action {
                 port_name: port_name(p).into(),
             }),
         }),
+        port_probe_action: None,
     }
 }
 

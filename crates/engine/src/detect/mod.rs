@@ -9,6 +9,7 @@ pub mod flow;
 pub mod intel;
 pub mod json;
 pub mod s3_policy;
+pub mod scan;
 pub mod window;
 
 use warden_model::{CloudTrailEvent, Signal};

@@ -361,6 +361,7 @@ pub(crate) fn build_signal(
         }),
         dns_request_action: None,
         network_connection_action: None,
+        port_probe_action: None,
     };
     let actor_name = akd.user_name.clone().unwrap_or_else(|| actor.clone());
     let title = spec
