@@ -7,6 +7,7 @@ use crate::decode::{DecodeError, Location, RejectKind};
 use crate::detect::bruteforce::BruteForceDetector;
 use crate::detect::cloudtrail::CloudTrailRules;
 use crate::detect::dns::DnsDetector;
+use crate::detect::flood::FloodDetector;
 use crate::detect::flow::FlowDetector;
 use crate::detect::intel::IntelDetector;
 use crate::detect::scan::ScanDetector;
@@ -76,6 +77,7 @@ pub struct Pipeline<'s> {
     flow: FlowDetector,
     brute_force: BruteForceDetector,
     scans: ScanDetector,
+    floods: FloodDetector,
     intel: Arc<Intel>,
     aggregator: Aggregator,
     store: &'s mut dyn FindingStore,
@@ -108,6 +110,7 @@ impl<'s> Pipeline<'s> {
             flow: FlowDetector::new(intel.clone()),
             brute_force: BruteForceDetector::new(200_000),
             scans: ScanDetector::new(200_000),
+            floods: FloodDetector::new(200_000),
             config,
             detectors,
             intel,
@@ -288,6 +291,7 @@ impl<'s> Pipeline<'s> {
                 self.flow.detect(r, &mut self.signals);
                 self.brute_force.detect(r, &mut self.signals);
                 self.scans.detect(r, &mut self.signals);
+                self.floods.detect(r, &mut self.signals);
                 self.after_detect();
             },
             &mut |line, e| {

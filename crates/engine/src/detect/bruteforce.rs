@@ -5,6 +5,7 @@
 //!   Low (2) when the instance is the target (inbound), High (8) when it is the source (outbound:
 //!   the instance is attacking others).
 //! * **UnauthorizedAccess:EC2/RDPBruteForce**: the same on port 3389.
+//! * **Impact:EC2/WinRMBruteForce**: the same on WinRM ports 5985/5986.
 //!
 //! Each new connection attempt uses a new source port, so a brute force shows up as many flow
 //! records for one (interface, remote, port); accepted and rejected attempts both count. A few
@@ -53,6 +54,7 @@ impl BruteForceDetector {
         let (ty, name) = match service_port {
             Some(22) => ("UnauthorizedAccess:EC2/SSHBruteForce", "SSH"),
             Some(3389) => ("UnauthorizedAccess:EC2/RDPBruteForce", "RDP"),
+            Some(5985 | 5986) => ("Impact:EC2/WinRMBruteForce", "WinRM"),
             _ => return,
         };
         let Some(start) = r.start else { return };
@@ -184,6 +186,40 @@ mod tests {
             (s[0].finding_type, s[0].severity, s[0].resource_role),
             ("UnauthorizedAccess:EC2/RDPBruteForce", 8.0, "ACTOR")
         );
+    }
+
+    #[test]
+    fn winrm_inbound() {
+        let winrm: Vec<String> = (0..20)
+            .map(|i| {
+                line(
+                    "45.83.64.11",
+                    "10.0.0.7",
+                    52000 + i,
+                    5986,
+                    1_780_000_000 + i as i64,
+                )
+            })
+            .collect();
+        let s = run(&winrm, &mut BruteForceDetector::new(1000));
+        assert_eq!(s.len(), 1);
+        assert_eq!(
+            (s[0].finding_type, s[0].severity),
+            ("Impact:EC2/WinRMBruteForce", 2.0)
+        );
+        // Near miss: WinRM's neighbour port.
+        let other: Vec<String> = (0..20)
+            .map(|i| {
+                line(
+                    "45.83.64.11",
+                    "10.0.0.7",
+                    52000 + i,
+                    5987,
+                    1_780_000_000 + i as i64,
+                )
+            })
+            .collect();
+        assert!(run(&other, &mut BruteForceDetector::new(1000)).is_empty());
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod bruteforce;
 pub mod cloudtrail;
 pub mod dga;
 pub mod dns;
+pub mod flood;
 pub mod flow;
 pub mod intel;
 pub mod json;

@@ -7,6 +7,12 @@
 //!   addresses get an accepted inbound connection to the same port of an instance within ten
 //!   minutes, on a port that is not a web port (80, 443, 8080, 8443): the port is open to the
 //!   internet and being probed.
+//! * **Impact:EC2/PortSweep** (High, 8): an instance connects out to the same port of at least
+//!   [`SWEEP_HOSTS`] distinct remote hosts within ten minutes (not 53, 80, 123, 443: clients do
+//!   that all day).
+//! * **Backdoor:EC2/Spambot** (Medium, 5): the same for SMTP (port 25) with at least
+//!   [`SPAM_HOSTS`] hosts. GuardDuty compares with the instance's history; without a learned
+//!   baseline Warden takes many mail servers in a short time as the sign.
 //! * **Recon:EC2/PortProbeEMRUnprotectedPort** (High, 8): the same on an EMR cluster's sensitive
 //!   ports (8088 YARN ResourceManager, 8888 Hue, 8998 Livy, 18080 Spark History, 9870/50070 HDFS).
 //!
@@ -27,6 +33,8 @@ use warden_model::finding::{
 
 pub const SCAN_PORTS: u64 = 50;
 pub const PROBE_SOURCES: u64 = 5;
+pub const SWEEP_HOSTS: u64 = 50;
+pub const SPAM_HOSTS: u64 = 20;
 const WINDOW_MS: i64 = 10 * 60 * 1000;
 const EMR_PORTS: [u16; 6] = [8088, 8888, 8998, 18080, 9870, 50070];
 
@@ -63,6 +71,8 @@ impl<K: std::hash::Hash + Eq + Clone, V: std::hash::Hash + Eq + Clone> Distinct<
 
 pub struct ScanDetector {
     outbound_ports: Distinct<(Box<str>, IpAddr), u16>,
+    /// Per (interface, port): distinct remote hosts (port sweeps; port 25 = spam).
+    outbound_hosts: Distinct<(Box<str>, u16), IpAddr>,
     inbound_sources: Distinct<(Box<str>, u16), IpAddr>,
 }
 
@@ -70,12 +80,13 @@ impl ScanDetector {
     pub fn new(capacity: usize) -> Self {
         ScanDetector {
             outbound_ports: Distinct::new(capacity),
+            outbound_hosts: Distinct::new(capacity),
             inbound_sources: Distinct::new(capacity),
         }
     }
 
     pub fn state_len(&self) -> usize {
-        self.outbound_ports.len() + self.inbound_sources.len()
+        self.outbound_ports.len() + self.outbound_hosts.len() + self.inbound_sources.len()
     }
 
     pub fn detect(&mut self, r: &FlowRecord<'_>, out: &mut Vec<Signal>) {
@@ -128,6 +139,44 @@ impl ScanDetector {
         };
         if o.outbound {
             let Some(port) = o.remote_port else { return };
+            // Sweeps: one port across many hosts. Web, DNS and time are what clients do all day.
+            if !matches!(port, 53 | 80 | 123 | 443) {
+                let threshold = if port == 25 { SPAM_HOSTS } else { SWEEP_HOSTS };
+                if let Some((n, first)) =
+                    self.outbound_hosts
+                        .add((iface.clone(), port), o.remote_ip, time, threshold)
+                {
+                    let (ty, sev, title, reason) = if port == 25 {
+                        (
+                            "Backdoor:EC2/Spambot",
+                            5.0,
+                            format!("{who} is sending email (SMTP, port 25) to {n} remote hosts."),
+                            format!(
+                                "{who} opened SMTP connections to {n} distinct remote hosts within 10 minutes"
+                            ),
+                        )
+                    } else {
+                        (
+                            "Impact:EC2/PortSweep",
+                            8.0,
+                            format!("{who} is probing port {port} across {n} remote hosts."),
+                            format!(
+                                "{who} connected to port {port} of {n} distinct remote hosts within 10 minutes"
+                            ),
+                        )
+                    };
+                    out.push(base(
+                        ty,
+                        sev,
+                        "ACTOR",
+                        format!("port:{port}"),
+                        format!("sweep:{iface}:{port}:{first}"),
+                        title,
+                        reason,
+                        super::flow::connection_action(r, &o),
+                    ));
+                }
+            }
             if let Some((n, first)) =
                 self.outbound_ports
                     .add((iface.clone(), o.remote_ip), port, time, SCAN_PORTS)
@@ -276,6 +325,71 @@ mod tests {
             })
             .collect();
         assert!(run(&mut ScanDetector::new(1000), &same).is_empty());
+    }
+
+    #[test]
+    fn port_sweep_and_spambot() {
+        let sweep: Vec<String> = (0..55)
+            .map(|i| {
+                line(
+                    "10.0.0.5",
+                    &format!("45.83.{}.{}", 80 + i / 200, i % 200 + 1),
+                    50000,
+                    6379,
+                    "REJECT",
+                    1_780_000_000 + i as i64,
+                )
+            })
+            .collect();
+        let s = run(&mut ScanDetector::new(1000), &sweep);
+        assert_eq!(
+            s.iter().map(|s| s.finding_type).collect::<Vec<_>>(),
+            ["Impact:EC2/PortSweep"]
+        );
+        let spam: Vec<String> = (0..25)
+            .map(|i| {
+                line(
+                    "10.0.0.5",
+                    &format!("45.83.90.{}", i + 1),
+                    50000,
+                    25,
+                    "ACCEPT",
+                    1_780_000_000 + i as i64,
+                )
+            })
+            .collect();
+        let s = run(&mut ScanDetector::new(1000), &spam);
+        assert_eq!(
+            s.iter().map(|s| s.finding_type).collect::<Vec<_>>(),
+            ["Backdoor:EC2/Spambot"]
+        );
+        // Near misses: HTTPS to many hosts is browsing; mail to a handful of relays is normal.
+        let web: Vec<String> = (0..200)
+            .map(|i| {
+                line(
+                    "10.0.0.5",
+                    &format!("45.83.91.{}", i + 1),
+                    50000,
+                    443,
+                    "ACCEPT",
+                    1_780_000_000,
+                )
+            })
+            .collect();
+        assert!(run(&mut ScanDetector::new(1000), &web).is_empty());
+        let mail: Vec<String> = (0..19)
+            .map(|i| {
+                line(
+                    "10.0.0.5",
+                    &format!("45.83.92.{}", i + 1),
+                    50000,
+                    25,
+                    "ACCEPT",
+                    1_780_000_000,
+                )
+            })
+            .collect();
+        assert!(run(&mut ScanDetector::new(1000), &mail).is_empty());
     }
 
     #[test]

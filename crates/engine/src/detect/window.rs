@@ -64,6 +64,11 @@ impl<K: Hash + Eq + Clone> BoundedWindows<K> {
 
     /// Count one event for `key` at event time `time`; returns the key's window after it.
     pub fn add(&mut self, key: K, time: i64) -> WindowState {
+        self.add_n(key, time, 1)
+    }
+
+    /// Count `n` (packets, bytes...) for `key` at event time `time`.
+    pub fn add_n(&mut self, key: K, time: i64, n: u64) -> WindowState {
         self.watermark = self.watermark.max(time);
         self.seq += 1;
         let seq = self.seq;
@@ -78,7 +83,7 @@ impl<K: Hash + Eq + Clone> BoundedWindows<K> {
                         fired: false,
                     };
                 }
-                w.count += 1;
+                w.count += n;
                 w.first_ms = w.first_ms.min(time);
                 w.last_ms = w.last_ms.max(time);
                 *touch = seq;
