@@ -301,7 +301,87 @@ pub fn measure(args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
     if args.intel_entries > 0 {
         out.extend(measure_intel(args, &jsonl, &out[0])?);
     }
+    out.extend(measure_flow(args)?);
     Ok(out)
+}
+
+/// VPC Flow Logs (default v2 format, seeded: 2,000 instances, a mix of web, SSH and database
+/// traffic with mostly private-to-public flows): decode-only and the full pipeline with the
+/// built-in intelligence, records per second on one thread.
+fn measure_flow(args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
+    let path = args
+        .work_dir
+        .join(format!("flow-seed{}-n{}.log", args.seed, args.events));
+    if !path.exists() {
+        let mut w = std::io::BufWriter::new(File::create(&path)?);
+        let mut x = args.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for i in 0..args.events {
+            let r = next();
+            let inst = r % 2000;
+            let remote =
+                std::net::Ipv4Addr::from(0x2d00_0000u32 | ((r >> 16) as u32 & 0x00ff_ffff));
+            let port = [443u16, 443, 443, 80, 22, 5432, 53, 123][(r >> 40) as usize % 8];
+            let start = 1_780_000_000 + (i / 1000) as i64;
+            let (src, dst, sport, dport) = if r & 1 == 0 {
+                (
+                    format!("10.{}.{}.{}", inst >> 8, inst & 255, 10),
+                    remote.to_string(),
+                    32768 + (r >> 48) as u16 % 28000,
+                    port,
+                )
+            } else {
+                (
+                    remote.to_string(),
+                    format!("10.{}.{}.{}", inst >> 8, inst & 255, 10),
+                    32768 + (r >> 48) as u16 % 28000,
+                    port,
+                )
+            };
+            let action = if (r >> 56) % 10 == 0 {
+                "REJECT"
+            } else {
+                "ACCEPT"
+            };
+            writeln!(
+                w,
+                "2 111122223333 eni-{inst:017x} {src} {dst} {sport} {dport} 6 {} {} {start} {} {action} OK",
+                1 + (r >> 20) % 40,
+                100 + (r >> 24) % 60_000,
+                start + 60
+            )?;
+        }
+        w.flush()?;
+    }
+    let decode_only = best(args.repeat, || {
+        let mut reader = BufReader::with_capacity(256 * 1024, File::open(&path)?);
+        let mut n = 0u64;
+        let (_, _) = warden_engine::decode::flow::decode_lines(
+            &mut reader,
+            1 << 20,
+            &mut |_, _| n += 1,
+            &mut |_, _| {},
+        )?;
+        let bytes = std::fs::metadata(&path)?.len();
+        Ok((n, bytes))
+    })?;
+    let reference = measurement("flow: decode only (default v2 lines)", decode_only, None);
+    let intel = Arc::new(warden_intel::load::load(&IntelConfig::default(), None)?.0);
+    let full = measurement(
+        "flow: full pipeline (intel + brute force, scans, floods)",
+        // The line decoders do not count bytes; the file's size is what was read.
+        best(args.repeat, || {
+            full_with(std::slice::from_ref(&path), false, intel.clone())
+                .map(|(n, _)| (n, std::fs::metadata(&path).map_or(0, |m| m.len())))
+        })?,
+        Some(&reference),
+    );
+    Ok(vec![reference, full])
 }
 
 /// A seeded customer threat list: /32s, /24s, IPv6 /64s and domains, as TXT.
@@ -481,10 +561,11 @@ mod tests {
             json: false,
         };
         let m = measure(&args).unwrap();
-        assert_eq!(m.len(), 12);
+        assert_eq!(m.len(), 14);
         for x in m.iter().filter(|x| !x.name.starts_with("intel")) {
             assert_eq!(x.events, 3_000, "{} counted {}", x.name, x.events);
-            assert!(x.bytes > 3_000 * 500, "{}", x.name);
+            let per_record = if x.name.starts_with("flow") { 60 } else { 500 };
+            assert!(x.bytes > 3_000 * per_record, "{}", x.name);
         }
     }
 }

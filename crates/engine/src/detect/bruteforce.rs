@@ -24,7 +24,7 @@ use warden_model::finding::{InstanceDetails, Resource};
 pub const THRESHOLD: u64 = 20;
 const WINDOW_MS: i64 = 10 * 60 * 1000;
 
-type Key = (Box<str>, IpAddr, u16, bool);
+type Key = (u64, IpAddr, u16, bool);
 
 pub struct BruteForceDetector {
     windows: BoundedWindows<Key>,
@@ -59,9 +59,10 @@ impl BruteForceDetector {
         };
         let Some(start) = r.start else { return };
         let time = start * 1000;
-        let iface: Box<str> = r.instance_id.or(r.interface_id).unwrap_or("unknown").into();
+        let iface_name = r.instance_id.or(r.interface_id).unwrap_or("unknown");
+        let iface = super::window::fingerprint(iface_name);
         let key: Key = (iface, o.remote_ip, service_port.unwrap_or(0), o.outbound);
-        let w = self.windows.add(key.clone(), time);
+        let w = self.windows.add(key, time);
         if w.count < THRESHOLD || w.fired {
             return;
         }
@@ -111,7 +112,7 @@ impl BruteForceDetector {
                 }),
                 ..Default::default()
             },
-            resource_key: format!("instance:{}", key.0),
+            resource_key: format!("instance:{iface_name}"),
             actor_key: format!("{}:{}", o.remote_ip, if o.outbound { "out" } else { "in" }),
             action: connection_action(r, &o),
             resource_role: role,
@@ -119,7 +120,7 @@ impl BruteForceDetector {
             // One occurrence per window; re-reading the same logs gives the same window start.
             event_id: Some(format!(
                 "bruteforce:{}:{}:{}:{}",
-                key.0, o.remote_ip, key.2, w.first_ms
+                iface_name, o.remote_ip, key.2, w.first_ms
             )),
             event_time: time,
             title,

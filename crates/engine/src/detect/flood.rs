@@ -25,7 +25,7 @@ pub const FLOOD_PACKETS: u64 = 100_000;
 const WINDOW_MS: i64 = 60 * 1000;
 
 pub struct FloodDetector {
-    windows: BoundedWindows<(Box<str>, IpAddr, &'static str)>,
+    windows: BoundedWindows<(u64, IpAddr, &'static str)>,
 }
 
 impl FloodDetector {
@@ -56,9 +56,10 @@ impl FloodDetector {
             (Some(_), _) => "Backdoor:EC2/DenialOfService.UnusualProtocol",
         };
         let time = start * 1000;
-        let iface: Box<str> = r.instance_id.or(r.interface_id).unwrap_or("unknown").into();
-        let key = (iface.clone(), o.remote_ip, ty);
-        let w = self.windows.add_n(key.clone(), time, packets);
+        let iface_name = r.instance_id.or(r.interface_id).unwrap_or("unknown");
+        let iface = super::window::fingerprint(iface_name);
+        let key = (iface, o.remote_ip, ty);
+        let w = self.windows.add_n(key, time, packets);
         if w.count < FLOOD_PACKETS || w.fired {
             return;
         }
@@ -85,12 +86,15 @@ impl FloodDetector {
                 }),
                 ..Default::default()
             },
-            resource_key: format!("instance:{iface}"),
+            resource_key: format!("instance:{iface_name}"),
             actor_key: o.remote_ip.to_string(),
             action: connection_action(r, &o),
             resource_role: "ACTOR",
             evidence: None,
-            event_id: Some(format!("flood:{iface}:{}:{ty}:{}", o.remote_ip, w.first_ms)),
+            event_id: Some(format!(
+                "flood:{iface_name}:{}:{ty}:{}",
+                o.remote_ip, w.first_ms
+            )),
             event_time: time,
             title: format!(
                 "{who} is performing a denial-of-service attack against {}.",

@@ -70,10 +70,10 @@ impl<K: std::hash::Hash + Eq + Clone, V: std::hash::Hash + Eq + Clone> Distinct<
 }
 
 pub struct ScanDetector {
-    outbound_ports: Distinct<(Box<str>, IpAddr), u16>,
+    outbound_ports: Distinct<(u64, IpAddr), u16>,
     /// Per (interface, port): distinct remote hosts (port sweeps; port 25 = spam).
-    outbound_hosts: Distinct<(Box<str>, u16), IpAddr>,
-    inbound_sources: Distinct<(Box<str>, u16), IpAddr>,
+    outbound_hosts: Distinct<(u64, u16), IpAddr>,
+    inbound_sources: Distinct<(u64, u16), IpAddr>,
 }
 
 impl ScanDetector {
@@ -97,7 +97,8 @@ impl ScanDetector {
             return;
         };
         let time = start * 1000;
-        let iface: Box<str> = r.instance_id.or(r.interface_id).unwrap_or("unknown").into();
+        let iface_name = r.instance_id.or(r.interface_id).unwrap_or("unknown");
+        let iface = super::window::fingerprint(iface_name);
         let instance = r.instance_id.map(str::to_string);
         let who = instance
             .clone()
@@ -144,7 +145,7 @@ impl ScanDetector {
                 let threshold = if port == 25 { SPAM_HOSTS } else { SWEEP_HOSTS };
                 if let Some((n, first)) =
                     self.outbound_hosts
-                        .add((iface.clone(), port), o.remote_ip, time, threshold)
+                        .add((iface, port), o.remote_ip, time, threshold)
                 {
                     let (ty, sev, title, reason) = if port == 25 {
                         (
@@ -170,7 +171,7 @@ impl ScanDetector {
                         sev,
                         "ACTOR",
                         format!("port:{port}"),
-                        format!("sweep:{iface}:{port}:{first}"),
+                        format!("sweep:{iface_name}:{port}:{first}"),
                         title,
                         reason,
                         super::flow::connection_action(r, &o),
@@ -179,7 +180,7 @@ impl ScanDetector {
             }
             if let Some((n, first)) =
                 self.outbound_ports
-                    .add((iface.clone(), o.remote_ip), port, time, SCAN_PORTS)
+                    .add((iface, o.remote_ip), port, time, SCAN_PORTS)
             {
                 let reason = format!(
                     "{who} connected to {n} distinct ports of {} within 10 minutes",
@@ -190,7 +191,7 @@ impl ScanDetector {
                     5.0,
                     "ACTOR",
                     o.remote_ip.to_string(),
-                    format!("portscan:{iface}:{}:{first}", o.remote_ip),
+                    format!("portscan:{iface_name}:{}:{first}", o.remote_ip),
                     format!(
                         "{who} is performing outbound port scans against remote host {}.",
                         o.remote_ip
@@ -206,7 +207,7 @@ impl ScanDetector {
             }
             if let Some((n, first)) =
                 self.inbound_sources
-                    .add((iface.clone(), port), o.remote_ip, time, PROBE_SOURCES)
+                    .add((iface, port), o.remote_ip, time, PROBE_SOURCES)
             {
                 let (ty, sev) = if EMR_PORTS.contains(&port) {
                     ("Recon:EC2/PortProbeEMRUnprotectedPort", 8.0)
@@ -247,7 +248,7 @@ impl ScanDetector {
                     sev,
                     "TARGET",
                     format!("port:{port}"),
-                    format!("portprobe:{iface}:{port}:{first}"),
+                    format!("portprobe:{iface_name}:{port}:{first}"),
                     format!("Unprotected port {port} on {who} is being probed."),
                     reason,
                     action,

@@ -11,6 +11,18 @@
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 
+/// Keys hold attacker-chosen values (addresses, ports), so the table hashes with a randomly
+/// seeded fast hasher: quick, and not floodable into collisions.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// A compact stand-in for an interface or instance id inside window keys (64-bit FNV-1a: ids are
+/// AWS-assigned, not attacker-chosen), so keys need no allocation per record.
+pub fn fingerprint(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WindowState {
     pub count: u64,
@@ -21,7 +33,7 @@ pub struct WindowState {
 }
 
 pub struct BoundedWindows<K> {
-    windows: HashMap<K, (WindowState, u64)>,
+    windows: Map<K, (WindowState, u64)>,
     /// Touch order: (key, touch sequence); stale entries are skipped when popped.
     order: VecDeque<(K, u64)>,
     capacity: usize,
@@ -34,7 +46,7 @@ pub struct BoundedWindows<K> {
 impl<K: Hash + Eq + Clone> BoundedWindows<K> {
     pub fn new(capacity: usize, window_ms: i64) -> Self {
         BoundedWindows {
-            windows: HashMap::new(),
+            windows: Map::default(),
             order: VecDeque::new(),
             capacity: capacity.max(1),
             window_ms,
