@@ -13,12 +13,11 @@
 //! per (interface, remote address, port, direction), at most `capacity` of them, the least
 //! recently active evicted first (see [`BoundedWindows`]).
 
-use super::flow::{connection_action, orient};
+use super::flow::{FlowFinding, connection_action, flow_signal, local_name, orient};
 use super::window::BoundedWindows;
 use crate::decode::flow::{FlowRecord, LogStatus};
 use std::net::IpAddr;
 use warden_model::Signal;
-use warden_model::finding::{InstanceDetails, Resource};
 
 /// Flow records within the window that make a brute force.
 pub const THRESHOLD: u64 = 20;
@@ -67,10 +66,7 @@ impl BruteForceDetector {
             return;
         }
         self.windows.mark_fired(&key);
-        let instance = r.instance_id.map(str::to_string);
-        let who = instance
-            .clone()
-            .unwrap_or_else(|| format!("{} ({})", r.interface_id.unwrap_or("?"), o.local_ip));
+        let who = local_name(r, o.local_ip);
         let (severity, role, title, reason) = if o.outbound {
             (
                 8.0,
@@ -98,35 +94,25 @@ impl BruteForceDetector {
                 ),
             )
         };
-        out.push(Signal {
-            finding_type: ty,
-            severity,
-            rule: None,
-            account_id: r.account_id.unwrap_or("").to_string(),
-            region: r.region.unwrap_or("").to_string(),
-            resource: Resource {
-                resource_type: "Instance".into(),
-                instance_details: Some(InstanceDetails {
-                    instance_id: instance,
-                    ..Default::default()
-                }),
-                ..Default::default()
+        out.push(flow_signal(
+            r,
+            FlowFinding {
+                finding_type: ty,
+                severity,
+                role,
+                actor_key: format!("{}:{}", o.remote_ip, if o.outbound { "out" } else { "in" }),
+                // One occurrence per window; re-reading the same logs gives the same window start.
+                event_id: format!(
+                    "bruteforce:{iface_name}:{}:{}:{}",
+                    o.remote_ip, key.2, w.first_ms
+                ),
+                time_ms: time,
+                title,
+                reason,
+                action: connection_action(r, &o),
+                evidence: None,
             },
-            resource_key: format!("instance:{iface_name}"),
-            actor_key: format!("{}:{}", o.remote_ip, if o.outbound { "out" } else { "in" }),
-            action: connection_action(r, &o),
-            resource_role: role,
-            evidence: None,
-            // One occurrence per window; re-reading the same logs gives the same window start.
-            event_id: Some(format!(
-                "bruteforce:{}:{}:{}:{}",
-                iface_name, o.remote_ip, key.2, w.first_ms
-            )),
-            event_time: time,
-            title,
-            description: format!("{reason}."),
-            reasons: vec![reason],
-        });
+        ));
     }
 }
 

@@ -13,12 +13,11 @@
 //! Near misses: the same packets spread over several minutes, an inbound flood (the instance is
 //! the victim, not the source), or traffic spread over many remote hosts.
 
-use super::flow::{connection_action, orient};
+use super::flow::{FlowFinding, connection_action, flow_signal, local_name, orient};
 use super::window::BoundedWindows;
 use crate::decode::flow::{FlowRecord, LogStatus};
 use std::net::IpAddr;
 use warden_model::Signal;
-use warden_model::finding::{InstanceDetails, Resource};
 
 /// Packets per minute to one host that make a flood.
 pub const FLOOD_PACKETS: u64 = 100_000;
@@ -64,45 +63,29 @@ impl FloodDetector {
             return;
         }
         self.windows.mark_fired(&key);
-        let instance = r.instance_id.map(str::to_string);
-        let who = instance
-            .clone()
-            .unwrap_or_else(|| format!("{} ({})", r.interface_id.unwrap_or("?"), o.local_ip));
+        let who = local_name(r, o.local_ip);
         let reason = format!(
             "{who} sent {} packets to {} within one minute",
             w.count, o.remote_ip
         );
-        out.push(Signal {
-            finding_type: ty,
-            severity: 8.0,
-            rule: None,
-            account_id: r.account_id.unwrap_or("").to_string(),
-            region: r.region.unwrap_or("").to_string(),
-            resource: Resource {
-                resource_type: "Instance".into(),
-                instance_details: Some(InstanceDetails {
-                    instance_id: instance,
-                    ..Default::default()
-                }),
-                ..Default::default()
+        out.push(flow_signal(
+            r,
+            FlowFinding {
+                finding_type: ty,
+                severity: 8.0,
+                role: "ACTOR",
+                actor_key: o.remote_ip.to_string(),
+                event_id: format!("flood:{iface_name}:{}:{ty}:{}", o.remote_ip, w.first_ms),
+                time_ms: time,
+                title: format!(
+                    "{who} is performing a denial-of-service attack against {}.",
+                    o.remote_ip
+                ),
+                reason,
+                action: connection_action(r, &o),
+                evidence: None,
             },
-            resource_key: format!("instance:{iface_name}"),
-            actor_key: o.remote_ip.to_string(),
-            action: connection_action(r, &o),
-            resource_role: "ACTOR",
-            evidence: None,
-            event_id: Some(format!(
-                "flood:{iface_name}:{}:{ty}:{}",
-                o.remote_ip, w.first_ms
-            )),
-            event_time: time,
-            title: format!(
-                "{who} is performing a denial-of-service attack against {}.",
-                o.remote_ip
-            ),
-            description: format!("{reason}."),
-            reasons: vec![reason],
-        });
+        ));
     }
 }
 

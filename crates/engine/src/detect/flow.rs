@@ -141,6 +141,61 @@ pub(crate) fn connection_action(r: &FlowRecord<'_>, o: &Oriented) -> Action {
     }
 }
 
+/// What a flow-log detector found; [`flow_signal`] turns it into a signal the same way for every
+/// flow detector (the instance resource, account, Region, words).
+pub(crate) struct FlowFinding {
+    pub finding_type: &'static str,
+    pub severity: f64,
+    /// ACTOR when the instance did it, TARGET when it was done to the instance.
+    pub role: &'static str,
+    pub actor_key: String,
+    /// Stable for the occurrence, so re-reading the same logs does not count it again.
+    pub event_id: String,
+    pub time_ms: i64,
+    pub title: String,
+    /// Why, in words; also the description.
+    pub reason: String,
+    pub action: Action,
+    pub evidence: Option<Evidence>,
+}
+
+/// How titles name the local end of a flow: the instance, else the interface and address.
+pub(crate) fn local_name(r: &FlowRecord<'_>, local_ip: IpAddr) -> String {
+    match r.instance_id {
+        Some(i) => i.to_string(),
+        None => format!("{} ({local_ip})", r.interface_id.unwrap_or("unknown-eni")),
+    }
+}
+
+pub(crate) fn flow_signal(r: &FlowRecord<'_>, f: FlowFinding) -> Signal {
+    let key = r.instance_id.or(r.interface_id).unwrap_or("unknown");
+    Signal {
+        finding_type: f.finding_type,
+        severity: f.severity,
+        rule: None,
+        account_id: r.account_id.unwrap_or("").to_string(),
+        region: r.region.unwrap_or("").to_string(),
+        resource: Resource {
+            resource_type: "Instance".into(),
+            instance_details: Some(InstanceDetails {
+                instance_id: r.instance_id.map(str::to_string),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        resource_key: format!("instance:{key}"),
+        actor_key: f.actor_key,
+        action: f.action,
+        resource_role: f.role,
+        evidence: f.evidence,
+        event_id: Some(f.event_id),
+        event_time: f.time_ms,
+        title: f.title,
+        description: format!("{}.", f.reason),
+        reasons: vec![f.reason],
+    }
+}
+
 impl FlowDetector {
     pub fn new(intel: Arc<Intel>) -> Self {
         FlowDetector {
@@ -193,13 +248,10 @@ impl FlowDetector {
             }
             done.push(ty);
             let severity = catalogue().get(ty).and_then(|t| t.severity).unwrap_or(5.0);
-            let instance = r.instance_id.map(str::to_string);
             let eni = r.interface_id.unwrap_or("unknown-eni");
-            let who = instance
-                .clone()
-                .unwrap_or_else(|| format!("{eni} ({local_ip})"));
+            let who = local_name(r, local_ip);
             let reason = format!(
-                "{} {remote_ip}, which is on the list {} (entry {})",
+                "{who} {} {remote_ip}, which is on the list {} (entry {})",
                 if outbound {
                     "connected to"
                 } else {
@@ -208,73 +260,57 @@ impl FlowDetector {
                 m.list,
                 m.entry
             );
-            let time_ms = r.end.or(r.start).unwrap_or(0) * 1000;
-            out.push(Signal {
-                finding_type: ty,
-                severity,
-                rule: None,
-                account_id: r.account_id.unwrap_or("").to_string(),
-                region: r.region.unwrap_or("").to_string(),
-                resource: Resource {
-                    resource_type: "Instance".into(),
-                    instance_details: Some(InstanceDetails {
-                        instance_id: instance.clone(),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                },
-                resource_key: format!("instance:{}", instance.as_deref().unwrap_or(eni)),
-                actor_key: remote_ip.to_string(),
-                action: connection_action(
-                    r,
-                    &Oriented {
-                        outbound,
-                        local_ip,
-                        local_port,
-                        remote_ip,
-                        remote_port,
-                    },
-                ),
-                resource_role: if outbound { "ACTOR" } else { "TARGET" },
-                evidence: Some(Evidence {
-                    threat_intelligence_details: vec![ThreatIntelligenceDetail {
-                        threat_list_name: m.list.to_string(),
-                        threat_names: vec![
-                            m.threat
-                                .as_deref()
-                                .unwrap_or(match m.kind {
-                                    ListKind::TorRelay | ListKind::TorExit => "TorNode",
-                                    ListKind::Mining => "CryptoMiningPool",
-                                    _ => "MaliciousIP",
-                                })
-                                .to_string(),
-                        ],
-                    }],
-                }),
-                // Flow records have no id: this identity makes re-reading idempotent.
-                event_id: Some(format!(
-                    "flow:{eni}:{src}:{}:{dst}:{}:{}:{}",
-                    r.srcport.unwrap_or(0),
-                    r.dstport.unwrap_or(0),
-                    r.protocol.unwrap_or(0),
-                    r.start.unwrap_or(0)
-                )),
-                event_time: time_ms,
-                title: format!(
-                    "{who} {} {remote_ip}.",
-                    match ty {
-                        "UnauthorizedAccess:EC2/TorClient" =>
-                            "is making connections to the Tor node",
-                        "UnauthorizedAccess:EC2/TorRelay" =>
-                            "is acting as a Tor relay, accepting connections from",
-                        "CryptoCurrency:EC2/BitcoinTool.B" =>
-                            "is communicating with the crypto-mining pool",
-                        _ => "is communicating with the listed address",
-                    }
-                ),
-                description: format!("{who} {reason}."),
-                reasons: vec![reason],
+            let threat_name = m.threat.as_deref().unwrap_or(match m.kind {
+                ListKind::TorRelay | ListKind::TorExit => "TorNode",
+                ListKind::Mining => "CryptoMiningPool",
+                _ => "MaliciousIP",
             });
+            let doing = match ty {
+                "UnauthorizedAccess:EC2/TorClient" => "is making connections to the Tor node",
+                "UnauthorizedAccess:EC2/TorRelay" => {
+                    "is acting as a Tor relay, accepting connections from"
+                }
+                "CryptoCurrency:EC2/BitcoinTool.B" => {
+                    "is communicating with the crypto-mining pool"
+                }
+                _ => "is communicating with the listed address",
+            };
+            out.push(flow_signal(
+                r,
+                FlowFinding {
+                    finding_type: ty,
+                    severity,
+                    role: if outbound { "ACTOR" } else { "TARGET" },
+                    actor_key: remote_ip.to_string(),
+                    // Flow records have no id: this identity makes re-reading idempotent.
+                    event_id: format!(
+                        "flow:{eni}:{src}:{}:{dst}:{}:{}:{}",
+                        r.srcport.unwrap_or(0),
+                        r.dstport.unwrap_or(0),
+                        r.protocol.unwrap_or(0),
+                        r.start.unwrap_or(0)
+                    ),
+                    time_ms: r.end.or(r.start).unwrap_or(0) * 1000,
+                    title: format!("{who} {doing} {remote_ip}."),
+                    reason,
+                    action: connection_action(
+                        r,
+                        &Oriented {
+                            outbound,
+                            local_ip,
+                            local_port,
+                            remote_ip,
+                            remote_port,
+                        },
+                    ),
+                    evidence: Some(Evidence {
+                        threat_intelligence_details: vec![ThreatIntelligenceDetail {
+                            threat_list_name: m.list.to_string(),
+                            threat_names: vec![threat_name.to_string()],
+                        }],
+                    }),
+                },
+            ));
         }
     }
 }

@@ -21,14 +21,13 @@
 //! tables: one remembers which (key, value) pairs were already seen in the window, the other
 //! counts new pairs per key; both evict the least recently active entry (see [`BoundedWindows`]).
 
-use super::flow::{ip_details, orient, port_name};
+use super::flow::{FlowFinding, flow_signal, ip_details, local_name, orient, port_name};
 use super::window::BoundedWindows;
 use crate::decode::flow::{FlowAction, FlowRecord, LogStatus};
 use std::net::IpAddr;
 use warden_model::Signal;
 use warden_model::finding::{
-    Action, InstanceDetails, LocalIpDetails, PortDetails, PortProbeAction, PortProbeDetail,
-    RemoteIpDetails, Resource,
+    Action, LocalIpDetails, PortDetails, PortProbeAction, PortProbeDetail, RemoteIpDetails,
 };
 
 pub const SCAN_PORTS: u64 = 50;
@@ -99,44 +98,24 @@ impl ScanDetector {
         let time = start * 1000;
         let iface_name = r.instance_id.or(r.interface_id).unwrap_or("unknown");
         let iface = super::window::fingerprint(iface_name);
-        let instance = r.instance_id.map(str::to_string);
-        let who = instance
-            .clone()
-            .unwrap_or_else(|| format!("{} ({})", r.interface_id.unwrap_or("?"), o.local_ip));
-        let base = |ty: &'static str,
-                    severity: f64,
-                    role: &'static str,
-                    actor: String,
-                    event: String,
-                    title: String,
-                    reason: String,
-                    action: Action| Signal {
-            finding_type: ty,
-            severity,
-            rule: None,
-            account_id: r.account_id.unwrap_or("").to_string(),
-            region: r.region.unwrap_or("").to_string(),
-            resource: Resource {
-                resource_type: "Instance".into(),
-                instance_details: Some(InstanceDetails {
-                    instance_id: instance.clone(),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
-            resource_key: format!(
-                "instance:{}",
-                r.instance_id.or(r.interface_id).unwrap_or("unknown")
-            ),
-            actor_key: actor,
-            action,
-            resource_role: role,
-            evidence: None,
-            event_id: Some(event),
-            event_time: time,
-            description: format!("{reason}."),
-            title,
-            reasons: vec![reason],
+        let who = local_name(r, o.local_ip);
+        #[allow(clippy::too_many_arguments)]
+        let base = |finding_type, severity, role, actor_key, event_id, title, reason, action| {
+            flow_signal(
+                r,
+                FlowFinding {
+                    finding_type,
+                    severity,
+                    role,
+                    actor_key,
+                    event_id,
+                    time_ms: time,
+                    title,
+                    reason,
+                    action,
+                    evidence: None,
+                },
+            )
         };
         if o.outbound {
             let Some(port) = o.remote_port else { return };
