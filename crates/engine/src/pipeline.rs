@@ -185,10 +185,19 @@ impl<'s> Pipeline<'s> {
     pub fn scan_reader(&mut self, name: &str, reader: &mut dyn BufRead) -> Result<(), StoreError> {
         let options = self.config.decode.clone();
         self.current_input = name.to_string();
-        if sniff_dns(reader) {
-            self.scan_dns(reader);
-        } else if sniff_flow(reader) {
-            self.scan_flow(reader);
+        if sniff_dns(reader) || sniff_flow(reader) {
+            // The line decoders do not count bytes; count what they consume.
+            let dns = sniff_dns(reader);
+            let mut counted = CountingReader {
+                inner: reader,
+                bytes: 0,
+            };
+            if dns {
+                self.scan_dns(&mut counted);
+            } else {
+                self.scan_flow(&mut counted);
+            }
+            self.stats.bytes += counted.bytes;
         } else {
             let summary = decode(name, reader, &options, self);
             self.stats.bytes += summary.bytes;
@@ -424,4 +433,28 @@ fn sniff_flow(reader: &mut dyn BufRead) -> bool {
         return false;
     }
     FlowLayout::from_header(line).is_some() || parse_line(&FlowLayout::default_v2(), line).is_ok()
+}
+
+/// A reader that counts the bytes consumed through it.
+struct CountingReader<'r> {
+    inner: &'r mut dyn BufRead,
+    bytes: u64,
+}
+
+impl std::io::Read for CountingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+impl BufRead for CountingReader<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, amt: usize) {
+        self.bytes += amt as u64;
+        self.inner.consume(amt);
+    }
 }

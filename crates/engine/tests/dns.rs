@@ -40,6 +40,7 @@ fn scan(lines: &[String], custom_domains: Option<&str>) -> Vec<Finding> {
     let (stats, _) = p.finish().unwrap();
     assert_eq!(stats.rejected, 0, "{:?}", stats.errors);
     assert_eq!(stats.records, lines.len() as u64);
+    assert_eq!(stats.bytes, input.len() as u64, "bytes read are counted");
     store.list(&Query::default()).unwrap()
 }
 

@@ -48,6 +48,7 @@ fn scan(input: &str, custom: Option<&str>) -> (Vec<Finding>, u64) {
     let mut p = Pipeline::with_intel(ScanConfig::default(), &mut store, intel);
     p.scan_reader("flow.log", &mut input.as_bytes()).unwrap();
     let (stats, _) = p.finish().unwrap();
+    assert_eq!(stats.bytes, input.len() as u64, "bytes read are counted");
     (store.list(&Query::default()).unwrap(), stats.rejected)
 }
 

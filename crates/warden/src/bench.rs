@@ -374,10 +374,8 @@ fn measure_flow(args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
     let intel = Arc::new(warden_intel::load::load(&IntelConfig::default(), None)?.0);
     let full = measurement(
         "flow: full pipeline (intel + brute force, scans, floods)",
-        // The line decoders do not count bytes; the file's size is what was read.
         best(args.repeat, || {
             full_with(std::slice::from_ref(&path), false, intel.clone())
-                .map(|(n, _)| (n, std::fs::metadata(&path).map_or(0, |m| m.len())))
         })?,
         Some(&reference),
     );
