@@ -146,7 +146,9 @@ impl PerEvent {
     }
 }
 
-fn console_login_succeeded(event: &CloudTrailEvent<'_>) -> bool {
+/// A console sign-in that succeeded (`responseElements.ConsoleLogin == "Success"`; failed sign-ins
+/// carry no errorCode).
+pub(crate) fn console_login_succeeded(event: &CloudTrailEvent<'_>) -> bool {
     #[derive(serde::Deserialize)]
     struct Resp<'a> {
         #[serde(rename = "ConsoleLogin", borrow)]
@@ -157,8 +159,4 @@ fn console_login_succeeded(event: &CloudTrailEvent<'_>) -> bool {
             .response::<Resp>()
             .and_then(|r| r.console_login)
             .is_some_and(|s| s == "Success")
-}
-
-pub(crate) fn console_login_success(event: &CloudTrailEvent<'_>) -> bool {
-    console_login_succeeded(event)
 }

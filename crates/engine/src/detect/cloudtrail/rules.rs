@@ -1,6 +1,6 @@
 //! The CloudTrail rule table. Each row documents its finding type's trigger once.
 
-use super::per_event::console_login_success;
+use super::per_event::console_login_succeeded;
 use super::{Hit, Rule, Target};
 use crate::detect::json::{document, get, items, num_of, path, str_of, truthy};
 use crate::detect::s3_policy;
@@ -242,7 +242,7 @@ pub static RULES: &[Rule] = &[
     rule!("ConsoleLoginWithoutMFA", "InitialAccess:IAM/ValidAccounts", MEDIUM, custom: true,
         &["signin.amazonaws.com"], ["ConsoleLogin"], on_failure: false,
         |e| {
-            if !matches!(e.identity_type(), "IAMUser" | "Root") || !console_login_success(e) { return None; }
+            if !matches!(e.identity_type(), "IAMUser" | "Root") || !console_login_succeeded(e) { return None; }
             let extra: Value = e.additional()?;
             str_of(get(&extra, "MFAUsed"))?.eq_ignore_ascii_case("No").then(|| Hit::new(Target::AccessKey, "console sign-in succeeded with MFAUsed=No"))
         },
@@ -467,7 +467,6 @@ fn managed_policy(e: &CloudTrailEvent<'_>, principal_key: &str, suffix: &str) ->
     (arn.starts_with("arn:aws") && arn.contains(":iam::aws:policy") && arn.ends_with(suffix)).then(
         || {
             let mut h = Hit::new(Target::AccessKey, format!("{arn} attached to {name}"));
-            h.resource = Target::AccessKey;
             h.affected.push(("AWS::IAM::Principal", name.to_string()));
             h
         },
