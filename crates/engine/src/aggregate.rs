@@ -171,6 +171,7 @@ impl Aggregator {
                         .map(move |(eid, t)| (e.finding.id.as_str(), eid.as_str(), *t))
                 })
                 .collect(),
+            preserve_triage: true,
         };
         store.commit(commit)?;
         for e in self.entries.values_mut() {

@@ -3,6 +3,7 @@
 //! PostgreSQL joins behind the same trait for scale-out.
 
 mod memory;
+pub mod policy;
 mod sqlite;
 
 pub use memory::MemoryStore;
@@ -35,6 +36,10 @@ pub struct Commit<'a> {
     pub findings: Vec<&'a Finding>,
     /// (finding id, event id, event time in epoch ms).
     pub events: Vec<(&'a str, &'a str, i64)>,
+    /// Keep the stored `service.archived` and `service.userFeedback` of findings that already
+    /// exist: set by detection, so a long scan never undoes an analyst's archive or feedback
+    /// made meanwhile through the API.
+    pub preserve_triage: bool,
 }
 
 /// Which findings to list.
@@ -44,6 +49,71 @@ pub struct Query {
     pub min_severity: Option<f64>,
     pub include_archived: bool,
     pub limit: Option<usize>,
+}
+
+/// An API object kept for `warden serve` (detector, filter, IP set, member, ...): its kind, the
+/// account and region that own it, its id, and its body in the API's wire shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredObject {
+    pub kind: String,
+    pub account_id: String,
+    pub region: String,
+    pub id: String,
+    pub body: serde_json::Value,
+}
+
+/// An API access key. `Debug` never prints the secret.
+#[derive(Clone)]
+pub struct AccessKeyRecord {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub account_id: String,
+    pub created_at: String,
+}
+
+impl std::fmt::Debug for AccessKeyRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessKeyRecord")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .field("account_id", &self.account_id)
+            .finish()
+    }
+}
+
+/// Events and bytes processed, per account, region, data source, resource and UTC day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageRow {
+    pub account_id: String,
+    pub region: String,
+    pub data_source: String,
+    pub resource: String,
+    /// `YYYY-MM-DD` (UTC, event time).
+    pub day: String,
+    pub events: i64,
+    pub bytes: i64,
+}
+
+/// Object kinds the finding policy is built from: detectors (a disabled detector or feature
+/// stores nothing new), filters (ARCHIVE filters are suppression rules), and memberships (an
+/// administrator's rules apply to its members' findings).
+pub const POLICY_KINDS: &[&str] = &["detector", "filter", "member"];
+
+/// What happens to a finding as it is created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    Keep,
+    /// Stored archived (a suppression rule matched).
+    Archive,
+    /// Not stored: its detector, or the feature it comes from, is disabled.
+    Drop,
+}
+
+/// Rules the store applies to findings as they are created (never to later updates).
+pub trait FindingPolicy: Send {
+    /// Rebuild the rules from the current objects of [`POLICY_KINDS`].
+    fn reload(&mut self, objects: &[StoredObject]);
+    fn decide(&self, finding: &Finding) -> Disposition;
 }
 
 pub trait FindingStore: Send {

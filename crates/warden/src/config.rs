@@ -41,6 +41,8 @@ pub struct Config {
     pub decode: DecodeOptions,
     /// Threat lists, trusted IP lists, built-in feeds and geolocation.
     pub intel: IntelConfig,
+    /// `warden serve`: listen address, accepted regions, access keys.
+    pub serve: crate::serve::ServeSection,
 }
 
 impl Config {

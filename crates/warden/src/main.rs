@@ -5,6 +5,7 @@ mod config;
 mod intel;
 mod output;
 mod scan;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -29,6 +30,11 @@ enum Command {
     Intel(intel::IntelCommand),
     /// Measure decode and detection throughput on generated CloudTrail (one core).
     Bench(bench::BenchArgs),
+    /// Serve the GuardDuty-compatible API (SigV4-authenticated) over a data directory.
+    Serve(serve::ServeArgs),
+    /// API access keys: create or import them in a data directory.
+    #[command(subcommand)]
+    Keys(serve::KeysCommand),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +43,8 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Intel(cmd) => intel::run(cmd),
+        Command::Serve(args) => serve::run(args),
+        Command::Keys(cmd) => serve::keys(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,256 @@
+//! `warden serve`: the GuardDuty REST-JSON API over Warden's findings store, so the AWS CLI,
+//! the SDKs, Terraform and SIEM connectors work by changing only the endpoint.
+//!
+//! Every request goes through the same steps: read the body (bounded), verify its AWS
+//! Signature Version 4 against the configured access keys (`auth`), route it by method and
+//! path to one of the 103 operations of the service model and validate its input against the
+//! operation's shape (`model`), then run the operation on the store (`service`, `ops`). Errors
+//! at any step are AWS-shaped 4xx answers (`error`); nothing a client sends can crash the
+//! server.
+
+pub mod auth;
+pub mod error;
+pub mod findings;
+pub mod keys;
+pub mod model;
+pub mod ops;
+pub mod service;
+
+use crate::auth::{KeyLookup, VerifyConfig};
+use crate::error::ApiError;
+use crate::model::ServiceModel;
+use crate::service::{Caller, Ctx, Service};
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
+use warden_store::SqliteStore;
+
+/// `warden serve` settings.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The data directory shared with `warden scan`.
+    pub data_dir: PathBuf,
+    /// Address to listen on. Defaults to loopback; expose it deliberately.
+    pub listen: SocketAddr,
+    /// Largest request body accepted, in bytes (GuardDuty's requests are small).
+    pub max_body_bytes: usize,
+    /// Regions accepted in signatures; `None` accepts any (each region is separate, as in AWS).
+    pub regions: Option<Vec<String>>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            data_dir: PathBuf::from("warden-data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8180)),
+            max_body_bytes: 1 << 20,
+            regions: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Store(#[from] warden_store::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The shared state of a running server.
+pub struct App {
+    model: ServiceModel,
+    service: Mutex<Service>,
+    keys: keys::StoreKeys,
+    verify: VerifyConfig,
+    max_body_bytes: usize,
+}
+
+impl App {
+    pub fn open(config: &ServerConfig) -> Result<Arc<App>, ServeError> {
+        Self::open_with_keys(config, Vec::new())
+    }
+
+    /// Open with keys from the configuration in addition to those in the data directory.
+    pub fn open_with_keys(
+        config: &ServerConfig,
+        configured: Vec<auth::AccessKey>,
+    ) -> Result<Arc<App>, ServeError> {
+        let store = SqliteStore::open(&config.data_dir)?;
+        let keys = keys::StoreKeys::open(&config.data_dir)?.with_configured(configured);
+        Ok(Arc::new(App {
+            model: ServiceModel::load(),
+            service: Mutex::new(Service::new(store)),
+            keys,
+            verify: VerifyConfig {
+                allowed_regions: config.regions.clone(),
+                ..VerifyConfig::default()
+            },
+            max_body_bytes: config.max_body_bytes,
+        }))
+    }
+
+    /// Handle one request end to end (authentication, routing, validation, the operation).
+    pub fn handle(&self, parts: &http::request::Parts, body: &[u8]) -> Response {
+        let started = Instant::now();
+        let result = self.answer(parts, body);
+        let (status, op) = match &result {
+            Ok((op, r)) => (r.status().as_u16(), *op),
+            Err((op, e)) => (e.status, *op),
+        };
+        tracing::info!(
+            method = %parts.method,
+            path = %parts.uri.path(),
+            op = op.unwrap_or("-"),
+            status,
+            micros = started.elapsed().as_micros() as u64,
+            "request"
+        );
+        match result {
+            Ok((_, r)) => r,
+            Err((_, e)) => e.into_response(),
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn answer<'a>(
+        &'a self,
+        parts: &http::request::Parts,
+        body: &[u8],
+    ) -> Result<(Option<&'a str>, Response), (Option<&'a str>, ApiError)> {
+        let caller = auth::verify(parts, body, SystemTime::now(), &self.verify, &self.keys)
+            .map_err(|e| (None, ApiError::new(e.status(), e.aws_code(), e.to_string())))?;
+        let routed = self
+            .model
+            .route(parts.method.as_str(), parts.uri.path())
+            .map_err(|e| (None, e))?;
+        let op = routed.op.name.as_str();
+        let query = parse_query(parts.uri.query().unwrap_or(""));
+        let input = self
+            .model
+            .input(&routed, &query, body)
+            .map_err(|e| (Some(op), e))?;
+        let caller = Caller {
+            account_id: caller.account_id,
+            region: caller.region,
+        };
+        let ctx = Ctx {
+            caller: &caller,
+            input: &input,
+            now_ms: warden_model::time::now_millis(),
+        };
+        let value = {
+            let mut svc = self.service.lock().map_err(|_| {
+                (
+                    Some(op),
+                    ApiError::internal("the service state is poisoned"),
+                )
+            })?;
+            svc.call(op, &ctx).map_err(|e| (Some(op), e))?
+        };
+        let code = StatusCode::from_u16(routed.op.response_code).unwrap_or(StatusCode::OK);
+        let resp = if code == StatusCode::NO_CONTENT {
+            code.into_response()
+        } else {
+            (
+                code,
+                [(http::header::CONTENT_TYPE, "application/json")],
+                strip_empty_tokens(value).to_string(),
+            )
+                .into_response()
+        };
+        Ok((Some(op), resp))
+    }
+}
+
+/// GuardDuty omits an empty `nextToken`; the CLI stops paging on either.
+fn strip_empty_tokens(mut v: serde_json::Value) -> serde_json::Value {
+    if let Some(o) = v.as_object_mut()
+        && o.get("nextToken").and_then(|t| t.as_str()) == Some("")
+    {
+        o.remove("nextToken");
+    }
+    v
+}
+
+fn parse_query(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            let dec = |s: &str| {
+                percent_encoding::percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            (dec(k), dec(v))
+        })
+        .collect()
+}
+
+async fn handler(
+    axum::extract::State(app): axum::extract::State<Arc<App>>,
+    req: Request<Body>,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let bytes = match to_bytes(body, app.max_body_bytes).await {
+        Ok(b) => b,
+        Err(_) => {
+            return ApiError::new(
+                413,
+                "RequestEntityTooLargeException",
+                format!(
+                    "the request body exceeds the limit of {} bytes",
+                    app.max_body_bytes
+                ),
+            )
+            .into_response();
+        }
+    };
+    let app2 = app.clone();
+    match tokio::task::spawn_blocking(move || app2.handle(&parts, &bytes)).await {
+        Ok(r) => r,
+        Err(_) => ApiError::internal("the request handler failed").into_response(),
+    }
+}
+
+/// The axum router: every path goes to the one handler.
+pub fn router(app: Arc<App>) -> axum::Router {
+    axum::Router::new().fallback(handler).with_state(app)
+}
+
+/// Serve until Ctrl-C (or `shutdown` resolves).
+pub async fn serve(
+    config: &ServerConfig,
+    app: Arc<App>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| ServeError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let local = listener.local_addr()?;
+    tracing::info!(addr = %local, "warden serve listening");
+    eprintln!("warden serve: listening on http://{local}");
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+impl KeyLookup for keys::StoreKeys {
+    fn lookup(&self, access_key_id: &str) -> Option<auth::AccessKey> {
+        self.get(access_key_id)
+    }
+}
