@@ -7,5 +7,6 @@ pub mod enrich;
 pub mod generate;
 pub mod pipeline;
 pub mod source;
+pub mod usage;
 
 pub use pipeline::{Pipeline, ScanConfig, ScanStats};

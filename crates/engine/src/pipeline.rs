@@ -31,6 +31,11 @@ pub struct ScanConfig {
     pub detection: DetectionConfig,
     /// How many rejected records are kept with full detail (all are counted).
     pub max_error_details: usize,
+    /// Region for records that carry none (VPC Flow Logs before v3) when the input's path does
+    /// not name one (`.../vpcflowlogs/REGION/...` as AWS delivers them to S3).
+    pub default_region: Option<String>,
+    /// Distinct (account, region, source, resource) usage keys kept per scan.
+    pub usage_capacity: usize,
 }
 
 impl Default for ScanConfig {
@@ -40,6 +45,8 @@ impl Default for ScanConfig {
             decode: DecodeOptions::default(),
             detection: DetectionConfig::default(),
             max_error_details: 100,
+            default_region: None,
+            usage_capacity: 100_000,
         }
     }
 }
@@ -88,6 +95,9 @@ pub struct Pipeline<'s> {
     progress: Option<ProgressFn<'s>>,
     /// Name of the input being read, for rejects found after decoding.
     current_input: String,
+    /// The region the current input's path names, else the configured default.
+    input_region: Option<String>,
+    usage: crate::usage::UsageCounter,
 }
 
 impl<'s> Pipeline<'s> {
@@ -105,6 +115,7 @@ impl<'s> Pipeline<'s> {
         let mut detectors: Vec<Box<dyn CloudTrailDetector>> =
             vec![Box::new(CloudTrailRules::new(&config.detection))];
         detectors.push(Box::new(IntelDetector::new(intel.clone())));
+        let usage_capacity = config.usage_capacity;
         Pipeline {
             dns: DnsDetector::new(intel.clone()),
             flow: FlowDetector::new(intel.clone()),
@@ -122,6 +133,8 @@ impl<'s> Pipeline<'s> {
             started: Instant::now(),
             progress: None,
             current_input: String::new(),
+            input_region: None,
+            usage: crate::usage::UsageCounter::new(usage_capacity),
         }
     }
 
@@ -185,6 +198,8 @@ impl<'s> Pipeline<'s> {
     pub fn scan_reader(&mut self, name: &str, reader: &mut dyn BufRead) -> Result<(), StoreError> {
         let options = self.config.decode.clone();
         self.current_input = name.to_string();
+        self.input_region = region_from_path(name).or_else(|| self.config.default_region.clone());
+        let bytes_before = self.stats.bytes;
         if sniff_dns(reader) || sniff_flow(reader) {
             // The line decoders do not count bytes; count what they consume.
             let dns = sniff_dns(reader);
@@ -202,6 +217,7 @@ impl<'s> Pipeline<'s> {
             let summary = decode(name, reader, &options, self);
             self.stats.bytes += summary.bytes;
         }
+        self.usage.end_input(self.stats.bytes - bytes_before);
         if let Some(e) = self.store_error.take() {
             return Err(e);
         }
@@ -225,6 +241,11 @@ impl<'s> Pipeline<'s> {
         }
         for mut signal in std::mem::take(&mut self.signals) {
             self.stats.signals += 1;
+            if signal.region.is_empty()
+                && let Some(r) = &self.input_region
+            {
+                signal.region = r.clone();
+            }
             if self.store_error.is_some() {
                 continue;
             }
@@ -273,6 +294,18 @@ impl<'s> Pipeline<'s> {
                     return;
                 };
                 self.stats.records += 1;
+                let resource = q.instance_id().or(q.srcaddr.as_deref()).unwrap_or("");
+                let region = q
+                    .region
+                    .as_deref()
+                    .or(self.input_region.as_deref())
+                    .unwrap_or("");
+                self.usage.add(
+                    q.account_id.as_deref().unwrap_or(""),
+                    region,
+                    crate::usage::DataSource::DnsLogs,
+                    resource,
+                );
                 self.dns.detect(q, time, &mut self.signals);
                 self.after_detect();
             },
@@ -297,6 +330,16 @@ impl<'s> Pipeline<'s> {
             max_line,
             &mut |r, _line| {
                 self.stats.records += 1;
+                if r.log_status
+                    .is_none_or(|s| s == crate::decode::flow::LogStatus::Ok)
+                {
+                    self.usage.add(
+                        r.account_id.unwrap_or(""),
+                        r.region.or(self.input_region.as_deref()).unwrap_or(""),
+                        crate::usage::DataSource::FlowLogs,
+                        r.interface_id.unwrap_or(""),
+                    );
+                }
                 self.flow.detect(r, &mut self.signals);
                 self.brute_force.detect(r, &mut self.signals);
                 self.scans.detect(r, &mut self.signals);
@@ -353,6 +396,9 @@ impl<'s> Pipeline<'s> {
     /// Commit what was found and return the counters.
     pub fn finish(mut self) -> Result<(ScanStats, Vec<String>), StoreError> {
         self.aggregator.flush(self.store)?;
+        let day = warden_model::time::format_timestamp(warden_model::time::now_millis());
+        let rows = self.usage.take(&day[..10]);
+        self.store.record_usage(&rows)?;
         self.stats.elapsed = self.started.elapsed();
         Ok((self.stats, self.aggregator.touched().to_vec()))
     }
@@ -384,6 +430,19 @@ impl RecordSink for Pipeline<'_> {
             });
         };
         self.stats.records += 1;
+        let s3_data = event.event_category.as_deref() == Some("Data")
+            && event.event_source() == "s3.amazonaws.com";
+        let (source, resource) = if s3_data {
+            (crate::usage::DataSource::S3Logs, bucket_name(event))
+        } else {
+            (crate::usage::DataSource::CloudTrail, event.event_source())
+        };
+        self.usage.add(
+            event.recipient_account_id.as_deref().unwrap_or(""),
+            event.aws_region.as_deref().unwrap_or(""),
+            source,
+            resource,
+        );
         for d in &mut self.detectors {
             d.detect(event, time, &mut self.signals);
         }
@@ -393,6 +452,50 @@ impl RecordSink for Pipeline<'_> {
     fn reject(&mut self, error: DecodeError) {
         Pipeline::reject(self, error);
     }
+}
+
+/// An S3 data event's bucket, found in the raw request parameters without parsing them.
+fn bucket_name<'e>(event: &'e CloudTrailEvent<'_>) -> &'e str {
+    let Some(raw) = event.request_parameters.map(|r| r.get()) else {
+        return "";
+    };
+    let key = "\"bucketName\"";
+    let Some(at) = raw.find(key) else {
+        return "";
+    };
+    let rest = raw[at + key.len()..]
+        .trim_start()
+        .trim_start_matches(':')
+        .trim_start();
+    let Some(rest) = rest.strip_prefix('"') else {
+        return "";
+    };
+    rest.split('"').next().unwrap_or("")
+}
+
+/// The AWS region a delivery path names (`AWSLogs/ACCOUNT/vpcflowlogs/REGION/...`), if any.
+pub fn region_from_path(path: &str) -> Option<String> {
+    path.split(['/', '\\'])
+        .find(|seg| is_region(seg))
+        .map(str::to_string)
+}
+
+fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let (geo, rest) = match parts.as_slice() {
+        [g, "gov", d, n] => (format!("{g}-gov"), [*d, *n]),
+        [g, d, n] => (g.to_string(), [*d, *n]),
+        _ => return false,
+    };
+    [
+        "us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn", "us-gov",
+    ]
+    .contains(&geo.as_str())
+        && rest[0].len() >= 4
+        && rest[0].bytes().all(|b| b.is_ascii_lowercase())
+        && !rest[1].is_empty()
+        && rest[1].len() <= 2
+        && rest[1].bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The first non-blank line of what the reader has buffered (without reading further).

@@ -545,6 +545,10 @@ impl FindingStore for SqliteStore {
         Ok(out)
     }
 
+    fn record_usage(&mut self, rows: &[UsageRow]) -> Result<(), StoreError> {
+        self.add_usage(rows)
+    }
+
     fn event_count(&self, finding_id: &str) -> Result<usize, StoreError> {
         let n: i64 = self.conn.query_row(
             "SELECT count(*) FROM finding_events WHERE finding_id = ?1",

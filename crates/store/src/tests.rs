@@ -53,6 +53,7 @@ fn exercise(store: &mut dyn FindingStore) {
         .commit(Commit {
             findings: vec![&a, &b, &c],
             events: vec![("a", "e1", 1), ("a", "e2", 2)],
+            ..Default::default()
         })
         .unwrap();
     let ids: Vec<String> = store
@@ -73,6 +74,7 @@ fn exercise(store: &mut dyn FindingStore) {
         .commit(Commit {
             findings: vec![&c],
             events: vec![],
+            ..Default::default()
         })
         .unwrap();
     assert_eq!(store.get("c").unwrap().unwrap().service.count, 5);
@@ -96,6 +98,7 @@ fn exercise(store: &mut dyn FindingStore) {
             .commit(Commit {
                 findings: vec![],
                 events,
+                ..Default::default()
             })
             .unwrap();
     }
@@ -138,6 +141,7 @@ fn sqlite_two_handles_see_each_others_writes() {
         .commit(Commit {
             findings: vec![&a],
             events: vec![],
+            ..Default::default()
         })
         .unwrap();
     assert!(reader.get("a").unwrap().is_some());

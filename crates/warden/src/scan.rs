@@ -48,6 +48,10 @@ pub struct ScanArgs {
     /// Repeatable.
     #[arg(long = "trusted-ips", value_name = "[FORMAT:]FILE")]
     pub trusted_ips: Vec<String>,
+    /// Region for records that carry none (VPC Flow Logs before v3) when the file's path does
+    /// not name one (`AWSLogs/ACCOUNT/vpcflowlogs/REGION/...`).
+    #[arg(long)]
+    pub region: Option<String>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -72,6 +76,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<()> {
         .intel
         .trusted_lists
         .extend(args.trusted_ips.iter().map(|a| ListSpec::from_arg(a)));
+    if let Some(dir) = &args.data_dir {
+        let (threat, trusted) = api_sets(dir)?;
+        config.intel.threat_lists.extend(threat);
+        config.intel.trusted_lists.extend(trusted);
+    }
     let intel = crate::intel::load_reporting(&config.intel, args.data_dir.as_deref())?;
     let inputs = expand_inputs(&args.paths)?;
     let mut memory;
@@ -97,6 +106,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<()> {
         },
         decode: config.decode,
         detection: config.detection,
+        default_region: args.region.clone(),
         ..Default::default()
     };
     let total = inputs.len() as u64;
@@ -152,4 +162,41 @@ pub fn run(args: ScanArgs) -> anyhow::Result<()> {
     out.flush()?;
     eprint!("{}", output::summary(&stats, &findings));
     Ok(())
+}
+
+/// The ACTIVE IP sets and threat lists created through the API (`warden serve`) in this data
+/// directory: (threat lists, trusted lists). GuardDuty applies an administrator's lists to its
+/// members; Warden's intelligence is shared by every account a scan reads, so each active set
+/// applies to all of them (see docs/api.md).
+fn api_sets(dir: &std::path::Path) -> anyhow::Result<(Vec<ListSpec>, Vec<ListSpec>)> {
+    if !dir.join("warden.db").exists() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let store = SqliteStore::open(dir)
+        .with_context(|| format!("opening data directory {}", dir.display()))?;
+    let mut threat = Vec::new();
+    let mut trusted = Vec::new();
+    for (kind, is_trusted) in [
+        ("ipset", true),
+        ("trustedentityset", true),
+        ("threatintelset", false),
+        ("threatentityset", false),
+    ] {
+        for o in store.list_objects(kind, None, None)? {
+            if o.body["status"] != "ACTIVE" {
+                continue;
+            }
+            let spec = ListSpec {
+                name: o.body["name"].as_str().unwrap_or(&o.id).to_string(),
+                location: o.body["location"].as_str().unwrap_or("").to_string(),
+                format: o.body["format"].as_str().map(str::to_string),
+            };
+            if is_trusted {
+                trusted.push(spec);
+            } else {
+                threat.push(spec);
+            }
+        }
+    }
+    Ok((threat, trusted))
 }
