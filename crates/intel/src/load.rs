@@ -191,6 +191,52 @@ fn encode_key(key: &str) -> String {
 /// Region (`AWS_REGION` / `AWS_DEFAULT_REGION`, default us-east-1) and, for S3-compatible
 /// stores, endpoint (`AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`, path-style).
 fn fetch_s3(bucket_and_key: &str) -> Result<Vec<u8>, String> {
+    let (url, headers) = sign_s3("GET", bucket_and_key, &[], &[])?;
+    http_get(&url, &headers)
+}
+
+/// PUT `body` at `bucket/key` in S3 (credentials, region and endpoint as for `s3://` lists),
+/// with extra headers that are signed too (for example server-side encryption).
+pub fn put_s3(
+    bucket: &str,
+    key: &str,
+    body: &[u8],
+    extra_headers: &[(&str, &str)],
+) -> Result<(), String> {
+    let (url, headers) = sign_s3("PUT", &format!("{bucket}/{key}"), body, extra_headers)?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(120)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut req = agent.put(&url);
+    for (k, v) in &headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    let resp = req
+        .send(body)
+        .map_err(|e| format!("upload failed (offline or unreachable?): {e}"))?;
+    let status = resp.status();
+    if !status.is_success() {
+        let mut text = String::new();
+        let _ = resp
+            .into_body()
+            .into_reader()
+            .take(4096)
+            .read_to_string(&mut text);
+        let text: String = text.chars().take(300).collect();
+        return Err(format!("HTTP {status}: {text}"));
+    }
+    Ok(())
+}
+
+/// The URL and signed headers of an S3 request.
+fn sign_s3(
+    method: &str,
+    bucket_and_key: &str,
+    body: &[u8],
+    extra_headers: &[(&str, &str)],
+) -> Result<(String, Vec<(String, String)>), String> {
     use aws_sigv4::http_request::{
         PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings, sign,
     };
@@ -238,21 +284,28 @@ fn fetch_s3(bucket_and_key: &str) -> Result<Vec<u8>, String> {
         .build()
         .map_err(|e| format!("signing: {e}"))?
         .into();
+    let mut to_sign: Vec<(&str, &str)> = vec![("host", host.as_str())];
+    to_sign.extend_from_slice(extra_headers);
     let signable = SignableRequest::new(
-        "GET",
+        method,
         url.as_str(),
-        [("host", host.as_str())].into_iter(),
-        SignableBody::Bytes(&[]),
+        to_sign.iter().copied(),
+        SignableBody::Bytes(body),
     )
     .map_err(|e| format!("signing: {e}"))?;
     let (instructions, _) = sign(signable, &params)
         .map_err(|e| format!("signing: {e}"))?
         .into_parts();
-    let headers: Vec<(String, String)> = instructions
+    let mut headers: Vec<(String, String)> = instructions
         .headers()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    http_get(&url, &headers)
+    headers.extend(
+        extra_headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    Ok((url, headers))
 }
 
 /// Parse bytes as a list of the given (or detected) format.

@@ -14,6 +14,7 @@ pub mod findings;
 pub mod keys;
 pub mod model;
 pub mod ops;
+pub mod publish;
 pub mod service;
 
 use crate::auth::{KeyLookup, VerifyConfig};
@@ -40,6 +41,8 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Regions accepted in signatures; `None` accepts any (each region is separate, as in AWS).
     pub regions: Option<Vec<String>>,
+    /// How often publishing destinations receive new and updated findings.
+    pub publish_interval: std::time::Duration,
 }
 
 impl Default for ServerConfig {
@@ -49,6 +52,7 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8180)),
             max_body_bytes: 1 << 20,
             regions: None,
+            publish_interval: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -241,6 +245,7 @@ pub async fn serve(
             source,
         })?;
     let local = listener.local_addr()?;
+    publish::spawn_exporter(config.data_dir.clone(), config.publish_interval);
     tracing::info!(addr = %local, "warden serve listening");
     eprintln!("warden serve: listening on http://{local}");
     axum::serve(listener, router(app))

@@ -376,20 +376,14 @@ impl ServiceModel {
                     ));
                 }
             }
-            "double" | "float" => {
-                if !v.is_number() {
-                    fail("Member must be of type double".into());
-                }
+            "double" | "float" if !v.is_number() => {
+                fail("Member must be of type double".into());
             }
-            "boolean" => {
-                if !v.is_boolean() {
-                    fail("Member must be of type boolean".into());
-                }
+            "boolean" if !v.is_boolean() => {
+                fail("Member must be of type boolean".into());
             }
-            "timestamp" => {
-                if !(v.is_number() || v.is_string()) {
-                    fail("Member must be of type timestamp".into());
-                }
+            "timestamp" if !(v.is_number() || v.is_string()) => {
+                fail("Member must be of type timestamp".into());
             }
             "list" => {
                 let Some(a) = v.as_array() else {

@@ -18,10 +18,15 @@ use std::collections::HashMap;
 use warden_model::criteria::{CompiledCriteria, FindingCriteria};
 use warden_model::{Finding, catalogue};
 
+/// (account, region).
+type Owner = (String, String);
+/// An ARCHIVE rule: (rank, id, criteria).
+type Rule = (i64, String, CompiledCriteria);
+
 #[derive(Default)]
 pub struct FilterPolicy {
     /// (account, region) → ARCHIVE rules in rank order.
-    rules: HashMap<(String, String), Vec<(i64, String, CompiledCriteria)>>,
+    rules: HashMap<Owner, Vec<Rule>>,
     /// (member account, region) → administrator account, for Enabled memberships.
     admins: HashMap<(String, String), String>,
     /// (account, region) → detector body.
@@ -109,7 +114,7 @@ impl FindingPolicy for FilterPolicy {
             .into_iter()
             .flatten();
         // Rank order across both sets: the administrator's rules and the account's own.
-        let mut all: Vec<&(i64, String, CompiledCriteria)> = own.chain(admin).collect();
+        let mut all: Vec<&Rule> = own.chain(admin).collect();
         all.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
         if all.iter().any(|(_, _, c)| c.matches_finding(f)) {
             Disposition::Archive

@@ -2,7 +2,7 @@
 //! usage, coverage, and the operations Warden does not implement (a clear BadRequestException
 //! naming why, never a fake success).
 
-use super::{members, sets, usage};
+use super::{members, publishing, sets, usage};
 use crate::error::ApiError;
 use crate::service::{Ctx, Service};
 use serde_json::Value;
@@ -106,14 +106,11 @@ pub fn call(svc: &mut Service, op: &str, ctx: &Ctx<'_>) -> Result<Value, ApiErro
             op,
             "Warden is free software with no trial period",
         )),
-        "CreatePublishingDestination"
-        | "DescribePublishingDestination"
-        | "UpdatePublishingDestination"
-        | "DeletePublishingDestination"
-        | "ListPublishingDestinations" => Err(ApiError::unsupported(
-            op,
-            "exporting findings to S3 is not implemented yet; use `warden scan --output` or the findings API",
-        )),
+        "CreatePublishingDestination" => publishing::create(svc, ctx),
+        "DescribePublishingDestination" => publishing::describe(svc, ctx),
+        "UpdatePublishingDestination" => publishing::update(svc, ctx),
+        "DeletePublishingDestination" => publishing::delete(svc, ctx),
+        "ListPublishingDestinations" => publishing::list(svc, ctx),
         other => Err(ApiError::unsupported(
             other,
             "this operation is not implemented",

@@ -5,6 +5,7 @@ pub mod extra;
 pub mod filters;
 pub mod findings;
 pub mod members;
+pub mod publishing;
 pub mod sets;
 pub mod tags;
 pub mod usage;

@@ -130,7 +130,7 @@ pub fn statistics(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             }
             json!({ "topAccountsByFeature": by.into_iter().map(|(f, accts)| {
                 let mut v: Vec<(String, i64)> = accts.into_iter().collect();
-                v.sort_by(|a, b| b.1.cmp(&a.1));
+                v.sort_by_key(|a| std::cmp::Reverse(a.1));
                 v.truncate(max);
                 json!({"feature": f, "accounts": v.into_iter().map(|(a, n)| json!({"accountId": a, "total": total(n)})).collect::<Vec<_>>()})
             }).collect::<Vec<_>>() })
