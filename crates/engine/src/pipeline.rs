@@ -6,7 +6,9 @@ use crate::decode::cloudtrail::{DecodeOptions, RecordRef, RecordSink, decode};
 use crate::decode::{DecodeError, Location, RejectKind};
 use crate::detect::bruteforce::BruteForceDetector;
 use crate::detect::cloudtrail::CloudTrailRules;
+use crate::detect::dga::DgaModel;
 use crate::detect::dns::DnsDetector;
+use crate::detect::dns_behaviour::DnsBehaviourDetector;
 use crate::detect::flood::FloodDetector;
 use crate::detect::flow::FlowDetector;
 use crate::detect::intel::IntelDetector;
@@ -31,6 +33,9 @@ pub struct ScanConfig {
     pub detection: DetectionConfig,
     /// How many rejected records are kept with full detail (all are counted).
     pub max_error_details: usize,
+    /// The DGA classifier (loaded from `detection.dga_model` by the caller); without one the DGA
+    /// finding types are off.
+    pub dga_model: Option<Arc<DgaModel>>,
 }
 
 impl Default for ScanConfig {
@@ -40,6 +45,7 @@ impl Default for ScanConfig {
             decode: DecodeOptions::default(),
             detection: DetectionConfig::default(),
             max_error_details: 100,
+            dga_model: None,
         }
     }
 }
@@ -74,6 +80,7 @@ pub struct Pipeline<'s> {
     config: ScanConfig,
     detectors: Vec<Box<dyn CloudTrailDetector>>,
     dns: DnsDetector,
+    dns_behaviour: DnsBehaviourDetector,
     flow: FlowDetector,
     brute_force: BruteForceDetector,
     scans: ScanDetector,
@@ -107,6 +114,10 @@ impl<'s> Pipeline<'s> {
         detectors.push(Box::new(IntelDetector::new(intel.clone())));
         Pipeline {
             dns: DnsDetector::new(intel.clone()),
+            dns_behaviour: DnsBehaviourDetector::new(
+                &config.detection.dns_behaviour,
+                config.dga_model.clone(),
+            ),
             flow: FlowDetector::new(intel.clone()),
             brute_force: BruteForceDetector::new(200_000),
             scans: ScanDetector::new(200_000),
@@ -274,6 +285,7 @@ impl<'s> Pipeline<'s> {
                 };
                 self.stats.records += 1;
                 self.dns.detect(q, time, &mut self.signals);
+                self.dns_behaviour.detect(q, time, &mut self.signals);
                 self.after_detect();
             },
             &mut |line, e| {

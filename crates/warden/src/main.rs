@@ -2,6 +2,7 @@
 
 mod bench;
 mod config;
+mod dga;
 mod intel;
 mod output;
 mod scan;
@@ -29,6 +30,9 @@ enum Command {
     Intel(intel::IntelCommand),
     /// Measure decode and detection throughput on generated CloudTrail (one core).
     Bench(bench::BenchArgs),
+    /// The DGA classifier: train one from domain lists.
+    #[command(subcommand)]
+    Dga(dga::DgaCommand),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Intel(cmd) => intel::run(cmd),
+        Command::Dga(cmd) => dga::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
