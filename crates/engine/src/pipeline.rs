@@ -6,7 +6,9 @@ use crate::decode::cloudtrail::{DecodeOptions, RecordRef, RecordSink, decode};
 use crate::decode::{DecodeError, Location, RejectKind};
 use crate::detect::bruteforce::BruteForceDetector;
 use crate::detect::cloudtrail::CloudTrailRules;
+use crate::detect::dga::DgaModel;
 use crate::detect::dns::DnsDetector;
+use crate::detect::dns_behaviour::DnsBehaviourDetector;
 use crate::detect::flood::FloodDetector;
 use crate::detect::flow::FlowDetector;
 use crate::detect::intel::IntelDetector;
@@ -36,6 +38,9 @@ pub struct ScanConfig {
     pub default_region: Option<String>,
     /// Distinct (account, region, source, resource) usage keys kept per scan.
     pub usage_capacity: usize,
+    /// The DGA classifier (loaded from `detection.dga_model` by the caller); without one the DGA
+    /// finding types are off.
+    pub dga_model: Option<Arc<DgaModel>>,
 }
 
 impl Default for ScanConfig {
@@ -47,6 +52,7 @@ impl Default for ScanConfig {
             max_error_details: 100,
             default_region: None,
             usage_capacity: 100_000,
+            dga_model: None,
         }
     }
 }
@@ -81,6 +87,7 @@ pub struct Pipeline<'s> {
     config: ScanConfig,
     detectors: Vec<Box<dyn CloudTrailDetector>>,
     dns: DnsDetector,
+    dns_behaviour: DnsBehaviourDetector,
     flow: FlowDetector,
     brute_force: BruteForceDetector,
     scans: ScanDetector,
@@ -118,6 +125,10 @@ impl<'s> Pipeline<'s> {
         let usage_capacity = config.usage_capacity;
         Pipeline {
             dns: DnsDetector::new(intel.clone()),
+            dns_behaviour: DnsBehaviourDetector::new(
+                &config.detection.dns_behaviour,
+                config.dga_model.clone(),
+            ),
             flow: FlowDetector::new(intel.clone()),
             brute_force: BruteForceDetector::new(200_000),
             scans: ScanDetector::new(200_000),
@@ -307,6 +318,7 @@ impl<'s> Pipeline<'s> {
                     resource,
                 );
                 self.dns.detect(q, time, &mut self.signals);
+                self.dns_behaviour.detect(q, time, &mut self.signals);
                 self.after_detect();
             },
             &mut |line, e| {

@@ -7,6 +7,13 @@
 //! disabled = ["IAMAccessKeyCreated", "Policy:IAMUser/RootCredentialUsage"]
 //! # Custom Detection Rule signals are on by default; this switches them all off.
 //! disable_custom_detection_rules = false
+//! # A model from `warden dga train`; without one the DGA finding types are off.
+//! dga_model = "/var/lib/warden/dga.model"
+//!
+//! [detection.dns_behaviour]           # DNS tunnelling and DGA thresholds (defaults shown)
+//! tunnel_min_names = 30
+//! tunnel_min_bytes = 2048
+//! exempt_suffixes = ["sophosxl.net"]  # zones that legitimately carry encoded names
 //!
 //! [intel]
 //! builtin = true                      # Tor exits/relays, malicious IPs, mining pools, AWS ranges
@@ -66,5 +73,27 @@ mod tests {
             toml::from_str("[detection]\ndisabled = [\"IAMAccessKeyCreated\"]\n").unwrap();
         assert_eq!(c.detection.disabled, ["IAMAccessKeyCreated"]);
         assert!(toml::from_str::<Config>("[detection]\ndisabeld = []\n").is_err());
+    }
+
+    #[test]
+    fn dns_behaviour_and_dga_model_keys() {
+        let c: Config = toml::from_str(
+            "[detection]\ndga_model = \"/var/lib/warden/dga.model\"\n\
+             [detection.dns_behaviour]\ntunnel_min_names = 40\nexempt_suffixes = [\"sophosxl.net\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.detection.dga_model.as_deref(),
+            Some(Path::new("/var/lib/warden/dga.model"))
+        );
+        assert_eq!(c.detection.dns_behaviour.tunnel_min_names, 40);
+        assert_eq!(
+            c.detection.dns_behaviour.tunnel_min_bytes, 2048,
+            "defaults kept"
+        );
+        assert_eq!(c.detection.dns_behaviour.exempt_suffixes, ["sophosxl.net"]);
+        assert!(
+            toml::from_str::<Config>("[detection.dns_behaviour]\ntunnel_min_name = 1\n").is_err()
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 mod bench;
 mod config;
+mod dga;
 mod intel;
 mod output;
 mod scan;
@@ -35,6 +36,9 @@ enum Command {
     /// API access keys: create or import them in a data directory.
     #[command(subcommand)]
     Keys(serve::KeysCommand),
+    /// The DGA classifier: train one from domain lists.
+    #[command(subcommand)]
+    Dga(dga::DgaCommand),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         Command::Intel(cmd) => intel::run(cmd),
         Command::Serve(args) => serve::run(args),
         Command::Keys(cmd) => serve::keys(cmd),
+        Command::Dga(cmd) => dga::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

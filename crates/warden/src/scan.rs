@@ -7,6 +7,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use warden_engine::source::{ReadOptions, expand_inputs};
 use warden_engine::{Pipeline, ScanConfig};
@@ -100,6 +101,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<()> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let dga_model = match &config.detection.dga_model {
+        Some(path) => Some(Arc::new(crate::dga::load_model(path)?)),
+        None => None,
+    };
     let scan_config = ScanConfig {
         read: ReadOptions {
             read_ahead: threads >= 2,
@@ -107,6 +112,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<()> {
         decode: config.decode,
         detection: config.detection,
         default_region: args.region.clone(),
+        dga_model,
         ..Default::default()
     };
     let total = inputs.len() as u64;

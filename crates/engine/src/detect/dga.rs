@@ -110,28 +110,38 @@ impl std::fmt::Debug for DgaModel {
 /// for well-known two-part suffixes under a country TLD (`co.uk`, `com.au`, ...). A trailing dot
 /// and surrounding whitespace are ignored; a name without dots is its own label.
 pub fn registrable_label(domain: &str) -> &str {
-    let d = domain.trim();
-    let d = d.strip_suffix('.').unwrap_or(d);
-    let (rest, tld) = split_last(d);
-    let Some(rest) = rest else { return tld };
-    let (rest2, sld) = split_last(rest);
-    match rest2 {
-        Some(rest2)
-            if tld.len() == 2
-                && SECOND_LEVELS
-                    .iter()
-                    .any(|s| s.eq_ignore_ascii_case(sld.as_bytes())) =>
-        {
-            split_last(rest2).1
-        }
-        _ => sld,
-    }
+    let rest = registrable_domain(domain);
+    rest.split('.').next().unwrap_or(rest)
 }
 
-fn split_last(s: &str) -> (Option<&str>, &str) {
-    match s.rfind('.') {
-        Some(i) => (Some(&s[..i]), &s[i + 1..]),
-        None => (None, s),
+/// The registrable domain of `domain`: its registrable label (see [`registrable_label`]) and
+/// the public suffix after it (`news.bbc.co.uk` → `bbc.co.uk`, `a.b.example.com.` →
+/// `example.com`). A name with at most one dot is returned whole (trimmed, without a trailing
+/// dot).
+pub fn registrable_domain(domain: &str) -> &str {
+    let d = domain.trim();
+    let d = d.strip_suffix('.').unwrap_or(d);
+    &d[registrable_start(d)..]
+}
+
+/// Byte offset in `d` (trimmed, no trailing dot) where its registrable label starts.
+fn registrable_start(d: &str) -> usize {
+    let Some(tld_dot) = d.rfind('.') else {
+        return 0;
+    };
+    let (rest, tld) = (&d[..tld_dot], &d[tld_dot + 1..]);
+    let Some(sld_dot) = rest.rfind('.') else {
+        return 0;
+    };
+    let sld = &rest[sld_dot + 1..];
+    let two_part = tld.len() == 2
+        && SECOND_LEVELS
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(sld.as_bytes()));
+    if two_part {
+        rest[..sld_dot].rfind('.').map_or(0, |i| i + 1)
+    } else {
+        sld_dot + 1
     }
 }
 
@@ -654,6 +664,21 @@ pub fn is_held_out(domain: &str) -> bool {
     fnv1a(&buf[..n]) % 10 < 3
 }
 
+/// The domain names of a list file: one per line; blank lines and `#` comments skipped, and of
+/// `rank,domain` CSV lines (as the Alexa list ships) the last field. Bytes that are not UTF-8
+/// are replaced, not refused.
+pub fn read_list(path: &Path) -> io::Result<Vec<String>> {
+    let text = std::fs::read(path)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    Ok(String::from_utf8_lossy(&text)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.rsplit(',').next().unwrap_or(l).trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect())
+}
+
 /// Training lists of a directory laid out like the shared DGA data set ([`BENIGN_FILES`],
 /// [`DGA_FILES`]; one name per line, blank and `#` lines skipped), split 70/30 by
 /// [`is_held_out`] within every file.
@@ -672,39 +697,39 @@ pub struct TrainingSet {
 impl TrainingSet {
     /// Read every list of `dir`; a missing file is an error.
     pub fn load(dir: &Path) -> io::Result<TrainingSet> {
-        let read = |file: &str| -> io::Result<Vec<String>> {
-            let text = std::fs::read(dir.join(file)).map_err(|e| {
-                io::Error::new(e.kind(), format!("{}: {e}", dir.join(file).display()))
-            })?;
-            Ok(String::from_utf8_lossy(&text)
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(str::to_owned)
-                .collect())
-        };
-        let mut set = TrainingSet::default();
+        let mut benign = Vec::new();
         for file in BENIGN_FILES {
-            for d in read(file)? {
-                if is_held_out(&d) {
-                    set.benign_held_out.push(d);
-                } else {
-                    set.benign_train.push(d);
-                }
+            benign.extend(read_list(&dir.join(file))?);
+        }
+        let mut dga = Vec::new();
+        for (family, file) in DGA_FILES {
+            dga.push(((*family).to_owned(), read_list(&dir.join(file))?));
+        }
+        Ok(TrainingSet::from_lists(benign, dga))
+    }
+
+    /// Split benign names and DGA names (per family) 70/30 by [`is_held_out`].
+    pub fn from_lists(benign: Vec<String>, dga: Vec<(String, Vec<String>)>) -> TrainingSet {
+        let mut set = TrainingSet::default();
+        for d in benign {
+            if is_held_out(&d) {
+                set.benign_held_out.push(d);
+            } else {
+                set.benign_train.push(d);
             }
         }
-        for (family, file) in DGA_FILES {
+        for (family, names) in dga {
             let mut held = Vec::new();
-            for d in read(file)? {
+            for d in names {
                 if is_held_out(&d) {
                     held.push(d);
                 } else {
                     set.dga_train.push(d);
                 }
             }
-            set.dga_held_out.push(((*family).to_owned(), held));
+            set.dga_held_out.push((family, held));
         }
-        Ok(set)
+        set
     }
 
     /// Train a model on the 70 % side.
@@ -819,6 +844,27 @@ mod tests {
         assert_eq!(registrable_label(""), "");
         assert_eq!(registrable_label("."), "");
         assert_eq!(registrable_label("com."), "com");
+        assert_eq!(registrable_label("..co.uk"), "");
+    }
+
+    #[test]
+    fn registrable_domains() {
+        assert_eq!(registrable_domain("www.example.com."), "example.com");
+        assert_eq!(registrable_domain("news.bbc.co.uk"), "bbc.co.uk");
+        assert_eq!(
+            registrable_domain("a.b.shop.example.com.au"),
+            "example.com.au"
+        );
+        assert_eq!(
+            registrable_domain("x.y.loganding123test.com"),
+            "loganding123test.com"
+        );
+        assert_eq!(registrable_domain("co.uk"), "co.uk");
+        assert_eq!(registrable_domain("localhost"), "localhost");
+        assert_eq!(registrable_domain(" Example.COM \n"), "Example.COM");
+        assert_eq!(registrable_domain(""), "");
+        assert_eq!(registrable_domain("."), "");
+        assert_eq!(registrable_domain("..co.uk"), ".co.uk");
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod bruteforce;
 pub mod cloudtrail;
 pub mod dga;
 pub mod dns;
+pub mod dns_behaviour;
 pub mod flood;
 pub mod flow;
 pub mod intel;
@@ -25,6 +26,12 @@ pub struct DetectionConfig {
     pub disabled: Vec<String>,
     /// Switch off every Custom Detection Rule signal at once.
     pub disable_custom_detection_rules: bool,
+    /// A DGA model file written by `warden dga train`. Without one the DGA finding types
+    /// (`Trojan:EC2/DGADomainRequest.B`, `.C!DNS` from the model) are off; no model ships with
+    /// Warden (see [`dga`]).
+    pub dga_model: Option<std::path::PathBuf>,
+    /// Thresholds and state bounds of the stateful DNS detections.
+    pub dns_behaviour: dns_behaviour::DnsBehaviourConfig,
 }
 
 /// A detector over CloudTrail records.

@@ -32,8 +32,18 @@ pub struct WindowState {
     pub fired: bool,
 }
 
-pub struct BoundedWindows<K> {
-    windows: Map<K, (WindowState, u64)>,
+/// A key's window, when it was last touched, and the detector's own state for the window.
+struct Slot<P> {
+    state: WindowState,
+    touch: u64,
+    payload: P,
+}
+
+/// Event-time windows per key, at most `capacity` keys. `P` is per-window state a detector keeps
+/// beside the count (for example which names it has seen); it starts as `P::default()` with
+/// every new window.
+pub struct BoundedWindows<K, P = ()> {
+    windows: Map<K, Slot<P>>,
     /// Touch order: (key, touch sequence); stale entries are skipped when popped.
     order: VecDeque<(K, u64)>,
     capacity: usize,
@@ -45,6 +55,13 @@ pub struct BoundedWindows<K> {
 
 impl<K: Hash + Eq + Clone> BoundedWindows<K> {
     pub fn new(capacity: usize, window_ms: i64) -> Self {
+        Self::with_payload(capacity, window_ms)
+    }
+}
+
+impl<K: Hash + Eq + Clone, P: Default> BoundedWindows<K, P> {
+    /// Windows that also keep a `P` per key (see [`BoundedWindows::update`]).
+    pub fn with_payload(capacity: usize, window_ms: i64) -> Self {
         BoundedWindows {
             windows: Map::default(),
             order: VecDeque::new(),
@@ -81,12 +98,25 @@ impl<K: Hash + Eq + Clone> BoundedWindows<K> {
 
     /// Count `n` (packets, bytes...) for `key` at event time `time`.
     pub fn add_n(&mut self, key: K, time: i64, n: u64) -> WindowState {
+        self.update(key, time, n, |w, _| *w)
+    }
+
+    /// Count `n` for `key` at event time `time`, then let `f` read and change the key's window
+    /// and payload (a fresh `P::default()` when this event starts a new window).
+    pub fn update<R>(
+        &mut self,
+        key: K,
+        time: i64,
+        n: u64,
+        f: impl FnOnce(&mut WindowState, &mut P) -> R,
+    ) -> R {
         self.watermark = self.watermark.max(time);
         self.seq += 1;
         let seq = self.seq;
         let window_ms = self.window_ms;
-        let state = match self.windows.get_mut(&key) {
-            Some((w, touch)) => {
+        let result = match self.windows.get_mut(&key) {
+            Some(slot) => {
+                let w = &mut slot.state;
                 if time - w.first_ms > window_ms || w.first_ms - time > window_ms {
                     *w = WindowState {
                         count: 0,
@@ -94,36 +124,42 @@ impl<K: Hash + Eq + Clone> BoundedWindows<K> {
                         last_ms: time,
                         fired: false,
                     };
+                    slot.payload = P::default();
                 }
                 w.count += n;
                 w.first_ms = w.first_ms.min(time);
                 w.last_ms = w.last_ms.max(time);
-                *touch = seq;
-                *w
+                slot.touch = seq;
+                f(&mut slot.state, &mut slot.payload)
             }
             None => {
                 self.make_room();
-                let w = WindowState {
-                    count: 1,
-                    first_ms: time,
-                    last_ms: time,
-                    fired: false,
+                let mut slot = Slot {
+                    state: WindowState {
+                        count: n,
+                        first_ms: time,
+                        last_ms: time,
+                        fired: false,
+                    },
+                    touch: seq,
+                    payload: P::default(),
                 };
-                self.windows.insert(key.clone(), (w, seq));
-                w
+                let result = f(&mut slot.state, &mut slot.payload);
+                self.windows.insert(key.clone(), slot);
+                result
             }
         };
         self.order.push_back((key, seq));
         if self.order.len() > 4 * self.capacity {
             self.compact();
         }
-        state
+        result
     }
 
     /// Mark the key's current window as reported.
     pub fn mark_fired(&mut self, key: &K) {
-        if let Some((w, _)) = self.windows.get_mut(key) {
-            w.fired = true;
+        if let Some(slot) = self.windows.get_mut(key) {
+            slot.state.fired = true;
         }
     }
 
@@ -132,10 +168,10 @@ impl<K: Hash + Eq + Clone> BoundedWindows<K> {
             let Some((k, s)) = self.order.pop_front() else {
                 break;
             };
-            if let Some((w, touch)) = self.windows.get(&k)
-                && *touch == s
+            if let Some(slot) = self.windows.get(&k)
+                && slot.touch == s
             {
-                let expired = self.watermark - w.last_ms > self.window_ms;
+                let expired = self.watermark - slot.state.last_ms > self.window_ms;
                 self.windows.remove(&k);
                 if !expired {
                     self.evicted += 1;
@@ -148,7 +184,7 @@ impl<K: Hash + Eq + Clone> BoundedWindows<K> {
     fn compact(&mut self) {
         let windows = &self.windows;
         self.order
-            .retain(|(k, s)| windows.get(k).is_some_and(|(_, touch)| touch == s));
+            .retain(|(k, s)| windows.get(k).is_some_and(|slot| slot.touch == *s));
     }
 }
 
@@ -167,6 +203,27 @@ mod tests {
             1,
             "a new window after 10 minutes"
         );
+    }
+
+    #[test]
+    fn the_first_event_of_a_key_counts_in_full() {
+        let mut w = BoundedWindows::new(10, 60_000);
+        assert_eq!(w.add_n("flow", 0, 50_000).count, 50_000);
+        assert_eq!(w.add_n("flow", 1_000, 7).count, 50_007);
+    }
+
+    #[test]
+    fn payload_starts_fresh_with_each_window() {
+        let mut w: BoundedWindows<&str, u32> = BoundedWindows::with_payload(10, 600_000);
+        for i in 0..3 {
+            w.update("a", i * 1000, 1, |_, seen| *seen += 1);
+        }
+        assert_eq!(w.update("a", 3_000, 1, |_, seen| *seen), 3);
+        let (count, seen) = w.update("a", 700_000, 1, |s, seen| {
+            *seen += 1;
+            (s.count, *seen)
+        });
+        assert_eq!((count, seen), (1, 1), "a new window, a new payload");
     }
 
     /// Millions of distinct one-off sources never grow the state past its bound, and a source
