@@ -254,6 +254,7 @@ fn create(id: &str, detector: &str, s: &Signal, now: &str) -> Finding {
             user_feedback: None,
             additional_info: Some(additional_info(s)),
             feature_name: Some("CloudTrail".into()),
+            ..Default::default()
         },
         severity: s.severity,
         title: s.title.clone(),
@@ -312,6 +313,7 @@ mod tests {
                 dns_request_action: None,
                 network_connection_action: None,
                 port_probe_action: None,
+                ..Default::default()
             },
             resource_role: "TARGET",
             evidence: None,

@@ -3,11 +3,13 @@
 //! Data flows one way through Warden: `source → decode → event → enrich → detectors → signal →
 //! finding → store → outputs`. This crate holds the shapes that cross those seams:
 //! [`event`] (typed, borrowed CloudTrail records), [`signal`] (what a detector says it saw),
-//! [`finding`] (GuardDuty's Finding, field for field) and [`catalogue`] (every finding type).
+//! [`finding`] (GuardDuty's Finding, field for field), [`catalogue`] (every finding type) and
+//! [`sample`] (`CreateSampleFindings`: one realistic finding per type).
 
 pub mod catalogue;
 pub mod event;
 pub mod finding;
+pub mod sample;
 pub mod signal;
 pub mod time;
 
