@@ -255,6 +255,7 @@ fn create(id: &str, detector: &str, s: &Signal, now: &str) -> Finding {
             user_feedback: None,
             additional_info: Some(additional_info(s)),
             feature_name: Some("CloudTrail".into()),
+            ..Default::default()
         },
         severity: s.severity,
         title: s.title.clone(),
@@ -313,6 +314,7 @@ mod tests {
                 dns_request_action: None,
                 network_connection_action: None,
                 port_probe_action: None,
+                ..Default::default()
             },
             resource_role: "TARGET",
             evidence: None,

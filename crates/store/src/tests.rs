@@ -23,6 +23,7 @@ fn finding(id: &str, severity: f64, last_seen: &str) -> Finding {
                 dns_request_action: None,
                 network_connection_action: None,
                 port_probe_action: None,
+                ..Default::default()
             },
             evidence: None,
             archived: false,
@@ -35,6 +36,7 @@ fn finding(id: &str, severity: f64, last_seen: &str) -> Finding {
             user_feedback: None,
             additional_info: None,
             feature_name: None,
+            ..Default::default()
         },
         severity,
         title: "t".into(),

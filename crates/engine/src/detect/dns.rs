@@ -113,12 +113,14 @@ impl DnsDetector {
                     }),
                     network_connection_action: None,
                     port_probe_action: None,
+                    ..Default::default()
                 },
                 resource_role: "ACTOR",
                 evidence: Some(Evidence {
                     threat_intelligence_details: vec![ThreatIntelligenceDetail {
                         threat_list_name: m.list.to_string(),
                         threat_names: vec![threat.to_string()],
+                        ..Default::default()
                     }],
                 }),
                 // Resolver logs carry no event id: this identity makes re-reading idempotent.

@@ -322,6 +322,7 @@ fn dns_signal(q: &DnsQuery<'_>, name: &str, time: i64, f: DnsFinding) -> Signal 
             }),
             network_connection_action: None,
             port_probe_action: None,
+            ..Default::default()
         },
         resource_role: "ACTOR",
         evidence: None,

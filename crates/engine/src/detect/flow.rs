@@ -138,6 +138,7 @@ pub(crate) fn connection_action(r: &FlowRecord<'_>, o: &Oriented) -> Action {
             }),
         }),
         port_probe_action: None,
+        ..Default::default()
     }
 }
 
@@ -307,6 +308,7 @@ impl FlowDetector {
                         threat_intelligence_details: vec![ThreatIntelligenceDetail {
                             threat_list_name: m.list.to_string(),
                             threat_names: vec![threat_name.to_string()],
+                            ..Default::default()
                         }],
                     }),
                 },

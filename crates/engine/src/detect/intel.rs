@@ -160,6 +160,7 @@ fn evidence(m: &Match) -> Evidence {
         threat_intelligence_details: vec![ThreatIntelligenceDetail {
             threat_list_name: m.list.to_string(),
             threat_names: vec![name],
+            ..Default::default()
         }],
     }
 }

@@ -218,6 +218,7 @@ impl ScanDetector {
                             }),
                         }],
                     }),
+                    ..Default::default()
                 };
                 let reason = format!(
                     "{n} distinct remote addresses reached open port {port} of {who} within 10 minutes"

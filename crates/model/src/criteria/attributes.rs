@@ -145,7 +145,11 @@ impl Attribute {
                         .as_ref()
                         .and_then(|p| p.permission_configuration.as_ref())
                     {
-                        walk_json(config, rest, out);
+                        // Typed in the model; walked as JSON because its attributes are many
+                        // and rarely filtered on.
+                        if let Ok(v) = serde_json::to_value(config) {
+                            walk_json(&v, rest, out);
+                        }
                     }
                 }
             }

@@ -129,33 +129,36 @@ pub fn feedback(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 }
 
 pub fn create_samples(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    use warden_model::sample::{SampleContext, sample_finding, sample_types};
+    use warden_model::sample::{
+        SampleContext, record_repeat, sample_finding, sample_finding_id, sample_types,
+    };
     let d = svc.detector(ctx)?;
     let mut types = ctx.strings("findingTypes");
     if types.is_empty() {
         types = sample_types().map(str::to_string).collect();
     }
-    let sctx = SampleContext {
-        account_id: ctx.caller.account_id.clone(),
-        region: ctx.caller.region.clone(),
-        detector_id: d.id.clone(),
-        partition: "aws".into(),
-        now_ms: ctx.now_ms,
-    };
+    let sctx = SampleContext::new(
+        &ctx.caller.account_id,
+        &ctx.caller.region,
+        &d.id,
+        ctx.now_ms,
+    );
+    svc.findings.refresh(&svc.store)?;
     let mut out = Vec::with_capacity(types.len());
     for t in &types {
-        let mut f = sample_finding(t, &sctx).ok_or_else(|| {
+        let id = sample_finding_id(t, &ctx.caller.account_id, &ctx.caller.region, &d.id);
+        // A repeated request updates the same sample finding, as GuardDuty does.
+        if let Some(prev) = svc.findings.get(&id) {
+            let mut f = warden_model::Finding::clone(prev);
+            record_repeat(&mut f, ctx.now_ms);
+            out.push(f);
+            continue;
+        }
+        let f = sample_finding(t, &sctx).ok_or_else(|| {
             ApiError::bad_request(format!(
-                "The request is rejected because the finding type {t:?} is not a GuardDuty finding type."
+                "The request is rejected because {t:?} is not a current GuardDuty finding type."
             ))
         })?;
-        // A repeated request updates the same sample finding, as GuardDuty does.
-        if let Some(prev) = svc.findings.get(&f.id) {
-            f.service.count = prev.service.count + 1;
-            f.created_at = prev.created_at.clone();
-            f.service.event_first_seen = prev.service.event_first_seen.clone();
-            f.service.archived = prev.service.archived;
-        }
         out.push(f);
     }
     svc.findings.refresh(&svc.store)?;

@@ -236,6 +236,7 @@ pub(crate) fn build_signal(
                     id: account.clone(),
                 }),
                 public_access: None,
+                ..Default::default()
             }]);
             affected.insert("AWS::S3::Bucket".to_string(), b.clone());
             (format!("s3:{b}"), b.clone())
@@ -293,6 +294,7 @@ pub(crate) fn build_signal(
             resource.lambda_details = Some(LambdaDetails {
                 function_arn: arn,
                 function_name: Some(name.clone()),
+                ..Default::default()
             });
             affected.insert("AWS::Lambda::Function".to_string(), f.clone());
             (format!("lambda:{name}"), name)
@@ -340,6 +342,7 @@ pub(crate) fn build_signal(
         (!caller_account.is_empty() && caller_account != account).then(|| RemoteAccountDetails {
             account_id: caller_account.to_string(),
             affiliated: false,
+            ..Default::default()
         });
     let api = event.event_name().to_string();
     let action = Action {
@@ -362,6 +365,7 @@ pub(crate) fn build_signal(
         dns_request_action: None,
         network_connection_action: None,
         port_probe_action: None,
+        ..Default::default()
     };
     let actor_name = akd.user_name.clone().unwrap_or_else(|| actor.clone());
     let title = spec
