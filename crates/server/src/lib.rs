@@ -68,6 +68,8 @@ pub enum ServeError {
     },
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
+    #[error("loading findings: {0}")]
+    Load(String),
 }
 
 /// The shared state of a running server.
@@ -91,9 +93,15 @@ impl App {
     ) -> Result<Arc<App>, ServeError> {
         let store = SqliteStore::open(&config.data_dir)?;
         let keys = keys::StoreKeys::open(&config.data_dir)?.with_configured(configured);
+        let mut service = Service::new(store);
+        // Load the findings now rather than on the first request.
+        service
+            .findings
+            .refresh(&service.store)
+            .map_err(|e| ServeError::Load(e.to_string()))?;
         Ok(Arc::new(App {
             model: ServiceModel::load(),
-            service: Mutex::new(Service::new(store)),
+            service: Mutex::new(service),
             keys,
             verify: VerifyConfig {
                 allowed_regions: config.regions.clone(),
