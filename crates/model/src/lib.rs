@@ -3,9 +3,11 @@
 //! Data flows one way through Warden: `source → decode → event → enrich → detectors → signal →
 //! finding → store → outputs`. This crate holds the shapes that cross those seams:
 //! [`event`] (typed, borrowed CloudTrail records), [`signal`] (what a detector says it saw),
-//! [`finding`] (GuardDuty's Finding, field for field) and [`catalogue`] (every finding type).
+//! [`finding`] (GuardDuty's Finding, field for field), [`catalogue`](mod@catalogue) (every finding type) and
+//! [`criteria`] (GuardDuty's finding query language: criteria, sorting, statistics).
 
 pub mod catalogue;
+pub mod criteria;
 pub mod event;
 pub mod finding;
 pub mod signal;
