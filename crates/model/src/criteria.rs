@@ -35,14 +35,18 @@
 //!   (`greaterThan`/.../`lessThanOrEqual`) mean the same; timestamps compare in epoch ms.
 //! - booleans (`service.archived`) are given as strings and compare as booleans.
 //!
-//! Two ways to match, always agreeing: [`CompiledCriteria::matches`] on a finding's JSON (any
-//! finding, e.g. one imported from GuardDuty, with fields `Finding` does not model) and
-//! [`CompiledCriteria::matches_finding`] straight over `Finding`'s fields (no serialization; the
-//! ListFindings path). Sorting is in [`sort`], statistics in [`statistics`].
+//! Three ways to match, always agreeing: [`CompiledCriteria::matches`] on a finding's JSON (any
+//! finding, e.g. one imported from GuardDuty, with fields `Finding` does not model),
+//! [`CompiledCriteria::matches_finding`] straight over `Finding`'s fields (no serialization), and
+//! [`FindingTable`] (findings held in memory with a compact row of their most-queried values: the
+//! ListFindings path; figures in `docs/benchmarks.md`). Sorting is in [`sort`], statistics in
+//! [`statistics`]. GuardDuty takes `matches`/`notMatches` only in CreateFilter/UpdateFilter;
+//! [`FindingCriteria::uses_wildcards`] lets the API refuse them elsewhere.
 
 pub mod attributes;
 pub mod sort;
 pub mod statistics;
+pub mod table;
 
 pub use attributes::{Attribute, Scalar, ValueKind, attribute, attributes};
 pub use sort::{CompiledSort, OrderBy, SortCriteria};
@@ -51,6 +55,7 @@ pub use statistics::{
     FindingTypeStatistics, FindingsStatisticsRequest, GroupByType, ResourceStatistics,
     SeverityStatistics, StatisticsQuery,
 };
+pub use table::{FindingTable, Page};
 
 use crate::finding::Finding;
 use crate::time::parse_timestamp;
@@ -72,6 +77,16 @@ pub const MAX_PATTERN_CHARS: usize = 512;
 pub struct FindingCriteria {
     #[serde(default)]
     pub criterion: BTreeMap<String, Condition>,
+}
+
+impl FindingCriteria {
+    /// Whether any condition uses `matches` or `notMatches` (GuardDuty accepts them only in
+    /// CreateFilter and UpdateFilter).
+    pub fn uses_wildcards(&self) -> bool {
+        self.criterion
+            .values()
+            .any(|c| c.matches.is_some() || c.not_matches.is_some())
+    }
 }
 
 /// `Condition`, as the API sends it. Unset operators are `None` (and are not serialized, so
@@ -175,17 +190,19 @@ pub struct CompiledCriteria {
 }
 
 #[derive(Debug, Clone)]
-struct CompiledCondition {
+pub(crate) struct CompiledCondition {
     attribute: &'static Attribute,
     /// Tests one value must pass together.
     all_of: Vec<Test>,
     /// Tests no value may pass.
     none_of: Vec<Test>,
+    /// The attribute's slot in a [`FindingTable`] row, when the table keeps it.
+    hot: Option<table::HotField>,
 }
 
 /// A criteria value, read as the attribute's kind.
 #[derive(Debug, Clone, PartialEq)]
-enum Literal {
+pub(crate) enum Literal {
     Str(String),
     Num(f64),
     Bool(bool),
@@ -199,7 +216,7 @@ enum Literal {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Test {
+pub(crate) enum Test {
     OneOf(Vec<Literal>),
     Gt(f64),
     Gte(f64),
@@ -210,14 +227,14 @@ enum Test {
 
 /// A finding's value read as the attribute's kind.
 #[derive(Debug, Clone, Copy)]
-enum Typed<'a> {
+pub(crate) enum Typed<'a> {
     Str(&'a str),
     Num(f64),
     Bool(bool),
     Time(i64),
 }
 
-fn typed(kind: ValueKind, s: Scalar<'_>) -> Option<Typed<'_>> {
+pub(crate) fn typed(kind: ValueKind, s: Scalar<'_>) -> Option<Typed<'_>> {
     match (kind, s) {
         (ValueKind::String | ValueKind::Dynamic, Scalar::Str(v)) => Some(Typed::Str(v)),
         (ValueKind::Number | ValueKind::Dynamic, Scalar::Num(v)) => Some(Typed::Num(v)),
@@ -506,26 +523,24 @@ fn compile_condition(
     if all_of.is_empty() && none_of.is_empty() {
         return Err(CriteriaError::EmptyCondition(attribute.name.to_string()));
     }
+    let hot = table::hot_field(attribute.name);
     Ok(CompiledCondition {
         attribute,
         all_of,
         none_of,
+        hot,
     })
 }
 
 impl CompiledCondition {
     /// Some value passes every positive test and no value passes a negative one.
-    fn holds(&self, visit: impl FnOnce(&mut dyn FnMut(Scalar<'_>))) -> bool {
-        let kind = self.attribute.kind;
+    pub(crate) fn holds_typed(&self, visit: impl FnOnce(&mut dyn FnMut(Typed<'_>))) -> bool {
         let mut found = self.all_of.is_empty();
         let mut excluded = false;
-        visit(&mut |s| {
+        visit(&mut |v| {
             if excluded {
                 return;
             }
-            let Some(v) = typed(kind, s) else {
-                return;
-            };
             if self.none_of.iter().any(|t| t.passes(v)) {
                 excluded = true;
             } else if !found && self.all_of.iter().all(|t| t.passes(v)) {
@@ -533,6 +548,21 @@ impl CompiledCondition {
             }
         });
         found && !excluded
+    }
+
+    fn holds(&self, visit: impl FnOnce(&mut dyn FnMut(Scalar<'_>))) -> bool {
+        let kind = self.attribute.kind;
+        self.holds_typed(|out| {
+            visit(&mut |s| {
+                if let Some(v) = typed(kind, s) {
+                    out(v);
+                }
+            })
+        })
+    }
+
+    pub(crate) fn holds_in(&self, finding: &Finding) -> bool {
+        self.holds(|out| self.attribute.visit_finding(finding, out))
     }
 }
 
@@ -550,9 +580,9 @@ impl CompiledCriteria {
                 attribute(name).ok_or_else(|| CriteriaError::UnknownAttribute(shown(name)))?;
             conditions.push(compile_condition(attribute, condition)?);
         }
-        // Conditions that parse a JSON document held in a string go last: the cheap ones usually
-        // decide first.
-        conditions.sort_by_key(|c| c.attribute.is_embedded());
+        // Cheap conditions first: most findings fail one of them and the rest are never read
+        // (a finding is 2 KB; each field read is likely a cache miss).
+        conditions.sort_by_key(|c| (c.hot.is_none(), c.attribute.cost()));
         Ok(CompiledCriteria { conditions })
     }
 
@@ -578,9 +608,7 @@ impl CompiledCriteria {
     /// Match a typed finding directly: the same answer as [`Self::matches`] on its JSON, without
     /// serializing it.
     pub fn matches_finding(&self, finding: &Finding) -> bool {
-        self.conditions
-            .iter()
-            .all(|c| c.holds(|out| c.attribute.visit_finding(finding, out)))
+        self.conditions.iter().all(|c| c.holds_in(finding))
     }
 }
 

@@ -1,17 +1,20 @@
-//! The findings the API answers from: every stored finding, typed, in memory, brought up to
-//! date from the store's change sequence before each findings operation. One pass over typed
-//! findings with compiled criteria answers ListFindings over 100,000 findings well inside the
-//! 50 ms p99 budget (see `warden bench-api` and docs/benchmarks.md).
+//! The findings the API answers from: every stored finding, typed, in an indexed
+//! [`FindingTable`] (dictionary-encoded hot attributes), brought up to date from the store's
+//! change sequence before each findings operation, so a concurrent `warden scan` is seen at the
+//! next request. A caller's view is the table narrowed by criteria on `accountId` (its own
+//! account and its Enabled members) and `region` (its signature's), combined with whatever the
+//! request asks, so ListFindings, GetFindingsStatistics and pagination all run on the table.
+//!
+//! The table holds what the store holds (the scan's output, bounded by the store's own
+//! retention), not per-entity detection state.
 
 use crate::error::ApiError;
-use std::collections::HashMap;
-use std::sync::Arc;
-use warden_model::Finding;
+use warden_model::criteria::{Condition, FindingCriteria, FindingTable};
 use warden_store::SqliteStore;
 
 #[derive(Default)]
 pub struct FindingsView {
-    by_id: HashMap<String, Arc<Finding>>,
+    pub table: FindingTable,
     seq: i64,
 }
 
@@ -20,37 +23,34 @@ impl FindingsView {
     pub fn refresh(&mut self, store: &SqliteStore) -> Result<(), ApiError> {
         let (seq, changed) = store.changed_since(self.seq)?;
         for f in changed {
-            self.by_id.insert(f.id.clone(), Arc::new(f));
+            self.table.upsert(f);
         }
         self.seq = seq;
         Ok(())
     }
+}
 
-    pub fn get(&self, id: &str) -> Option<&Arc<Finding>> {
-        self.by_id.get(id)
+/// Narrow `user` criteria to these accounts and this region (AND with whatever the request
+/// already says about them).
+pub fn scoped(user: Option<FindingCriteria>, accounts: &[String], region: &str) -> FindingCriteria {
+    let mut c = user.unwrap_or_default();
+    restrict(c.criterion.entry("accountId".into()).or_default(), accounts);
+    restrict(
+        c.criterion.entry("region".into()).or_default(),
+        &[region.to_string()],
+    );
+    c
+}
+
+/// Add "one of `allowed`" to a condition: operators in one condition are ANDed, so the new
+/// `equals` narrows what is there; an existing `equals` is intersected instead.
+fn restrict(cond: &mut Condition, allowed: &[String]) {
+    match &mut cond.equals {
+        Some(v) => v.retain(|x| allowed.contains(x)),
+        None => cond.equals = Some(allowed.to_vec()),
     }
-
-    /// Findings of these accounts in this region that pass `keep`.
-    pub fn select(
-        &self,
-        accounts: &[String],
-        region: &str,
-        mut keep: impl FnMut(&Finding) -> bool,
-    ) -> Vec<Arc<Finding>> {
-        self.by_id
-            .values()
-            .filter(|f| {
-                f.region == region && accounts.iter().any(|a| *a == f.account_id) && keep(f)
-            })
-            .cloned()
-            .collect()
-    }
-
-    pub fn len(&self) -> usize {
-        self.by_id.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
+    if cond.equals.as_ref().is_some_and(|v| v.is_empty()) {
+        // Nothing visible can match: a value no account or region has.
+        cond.equals = Some(vec!["\u{0}none".into()]);
     }
 }

@@ -103,6 +103,19 @@ pub fn paginate<T>(
     Ok((page, next))
 }
 
+/// The offset a `nextToken` stands for (0 for none).
+pub fn page_offset(token: Option<&str>) -> Result<usize, ApiError> {
+    match token {
+        None | Some("") => Ok(0),
+        Some(t) => decode_token(t),
+    }
+}
+
+/// The `nextToken` for a page starting at `offset`.
+pub fn page_token(offset: usize) -> String {
+    encode_token(offset)
+}
+
 fn encode_token(offset: usize) -> String {
     format!("w1.{offset:x}")
 }

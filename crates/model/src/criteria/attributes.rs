@@ -132,6 +132,26 @@ impl Attribute {
         !self.embedded.is_empty()
     }
 
+    /// A rough cost of reading the attribute from a typed finding, so criteria test cheap
+    /// attributes first: fields `Finding` lacks (decided at once), then plain numbers and
+    /// booleans, strings, timestamps (parsed), nested and array fields, and last the attributes
+    /// that parse a JSON document.
+    pub(crate) fn cost(&self) -> u8 {
+        let kind = match self.kind {
+            ValueKind::Number | ValueKind::Boolean => 0,
+            ValueKind::String | ValueKind::Dynamic => 1,
+            ValueKind::Timestamp => 2,
+        };
+        let depth = self.path.len().min(8) as u8;
+        match self.typed {
+            _ if self.is_embedded() => 100,
+            Accessor::Absent => 0,
+            Accessor::Field(_) => 1 + kind * 10 + depth,
+            Accessor::RemoteIp(..) => 40 + kind,
+            Accessor::PermissionConfiguration(_) => 50,
+        }
+    }
+
     fn visit_typed(&self, finding: &Finding, out: Sink<'_>) {
         match self.typed {
             Accessor::Absent => {}

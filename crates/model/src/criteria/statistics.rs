@@ -29,7 +29,8 @@ use crate::finding::Finding;
 use crate::time::parse_timestamp;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
 
 /// `GroupByType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,6 +166,12 @@ pub struct StatisticsQuery {
 #[derive(Debug, Clone, Copy)]
 struct Severity(f64);
 
+impl Hash for Severity {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.to_bits().hash(state);
+    }
+}
+
 impl Severity {
     fn new(x: f64) -> Option<Self> {
         x.is_finite()
@@ -210,13 +217,16 @@ fn epoch_seconds(ms: i64) -> f64 {
 
 const DAY_MS: i64 = 86_400_000;
 
-/// The groups by count in `order`, ties by key ascending, at most `max`.
-fn ranked<K: Ord>(groups: BTreeMap<K, Tally>, order: OrderBy, max: usize) -> Vec<(K, Tally)> {
+/// The groups by count in `order`, ties by key ascending, at most `max`. (Grouping in a hash map
+/// and ordering only the groups touches each finding's strings once.)
+fn ranked<K: Ord>(groups: HashMap<K, Tally>, order: OrderBy, max: usize) -> Vec<(K, Tally)> {
     let mut v: Vec<(K, Tally)> = groups.into_iter().collect();
-    // Stable, so equal counts keep the map's ascending key order.
-    v.sort_by(|a, b| match order {
-        OrderBy::Asc => a.1.count.cmp(&b.1.count),
-        OrderBy::Desc => b.1.count.cmp(&a.1.count),
+    v.sort_by(|a, b| {
+        let by_count = match order {
+            OrderBy::Asc => a.1.count.cmp(&b.1.count),
+            OrderBy::Desc => b.1.count.cmp(&a.1.count),
+        };
+        by_count.then_with(|| a.0.cmp(&b.0))
     });
     v.truncate(max);
     v
@@ -271,6 +281,11 @@ impl StatisticsQuery {
         Ok(StatisticsQuery { criteria, output })
     }
 
+    /// The request's criteria.
+    pub fn criteria(&self) -> &CompiledCriteria {
+        &self.criteria
+    }
+
     /// Statistics over the findings that match the request's criteria (pass all of the
     /// detector's findings; archived ones count unless the criteria exclude them, as in
     /// GuardDuty).
@@ -278,13 +293,34 @@ impl StatisticsQuery {
         &self,
         findings: I,
     ) -> FindingStatistics {
-        let matching = findings
-            .into_iter()
-            .filter(|f| self.criteria.matches_finding(f));
+        self.summarize(
+            findings
+                .into_iter()
+                .filter(|f| self.criteria.matches_finding(f)),
+        )
+    }
+
+    /// Statistics over findings already known to match [`Self::criteria`].
+    pub fn summarize<'a, I: IntoIterator<Item = &'a Finding>>(
+        &self,
+        matching: I,
+    ) -> FindingStatistics {
+        self.summarize_timed(
+            matching
+                .into_iter()
+                .map(|f| (f, parse_timestamp(&f.updated_at))),
+        )
+    }
+
+    /// [`Self::summarize`] with each finding's `updatedAt` already parsed.
+    pub(crate) fn summarize_timed<'a>(
+        &self,
+        matching: impl Iterator<Item = (&'a Finding, Option<i64>)>,
+    ) -> FindingStatistics {
         match self.output {
             Output::CountBySeverity => {
                 let mut counts: BTreeMap<Severity, u64> = BTreeMap::new();
-                for f in matching {
+                for (f, _) in matching {
                     if let Some(s) = Severity::new(f.severity) {
                         *counts.entry(s).or_default() += 1;
                     }
@@ -305,18 +341,17 @@ impl StatisticsQuery {
 }
 
 fn grouped<'a>(
-    findings: impl Iterator<Item = &'a Finding>,
+    findings: impl Iterator<Item = (&'a Finding, Option<i64>)>,
     by: GroupByType,
     order: OrderBy,
     max: usize,
 ) -> FindingStatistics {
     let mut stats = FindingStatistics::default();
-    let updated = |f: &Finding| parse_timestamp(&f.updated_at);
     match by {
         GroupByType::Account => {
-            let mut groups: BTreeMap<&str, Tally> = BTreeMap::new();
-            for f in findings {
-                groups.entry(&f.account_id).or_default().add(updated(f));
+            let mut groups: HashMap<&str, Tally> = HashMap::new();
+            for (f, updated) in findings {
+                groups.entry(&f.account_id).or_default().add(updated);
             }
             let ranked = ranked(groups, order, max);
             stats.grouped_by_account = Some(
@@ -331,9 +366,9 @@ fn grouped<'a>(
             );
         }
         GroupByType::FindingType => {
-            let mut groups: BTreeMap<&str, Tally> = BTreeMap::new();
-            for f in findings {
-                groups.entry(&f.finding_type).or_default().add(updated(f));
+            let mut groups: HashMap<&str, Tally> = HashMap::new();
+            for (f, updated) in findings {
+                groups.entry(&f.finding_type).or_default().add(updated);
             }
             stats.grouped_by_finding_type = Some(
                 ranked(groups, order, max)
@@ -347,14 +382,14 @@ fn grouped<'a>(
             );
         }
         GroupByType::Resource => {
-            let mut groups: BTreeMap<(&str, &str, Option<&str>), Tally> = BTreeMap::new();
-            for f in findings {
+            let mut groups: HashMap<(&str, &str, Option<&str>), Tally> = HashMap::new();
+            for (f, updated) in findings {
                 let key = (
                     f.account_id.as_str(),
                     f.resource.resource_type.as_str(),
                     resource_id(f),
                 );
-                groups.entry(key).or_default().add(updated(f));
+                groups.entry(key).or_default().add(updated);
             }
             stats.grouped_by_resource = Some(
                 ranked(groups, order, max)
@@ -370,11 +405,11 @@ fn grouped<'a>(
             );
         }
         GroupByType::Severity => {
-            let mut groups: BTreeMap<Severity, Tally> = BTreeMap::new();
+            let mut groups: HashMap<Severity, Tally> = HashMap::new();
             let mut total = 0u64;
-            for f in findings {
+            for (f, updated) in findings {
                 if let Some(s) = Severity::new(f.severity) {
-                    groups.entry(s).or_default().add(updated(f));
+                    groups.entry(s).or_default().add(updated);
                     total += 1;
                 }
             }
@@ -391,9 +426,9 @@ fn grouped<'a>(
             );
         }
         GroupByType::Date => {
-            let mut groups: BTreeMap<(i64, Severity), Tally> = BTreeMap::new();
-            for f in findings {
-                let (Some(ms), Some(s)) = (updated(f), Severity::new(f.severity)) else {
+            let mut groups: HashMap<(i64, Severity), Tally> = HashMap::new();
+            for (f, updated) in findings {
+                let (Some(ms), Some(s)) = (updated, Severity::new(f.severity)) else {
                     continue;
                 };
                 let day = ms.div_euclid(DAY_MS) * DAY_MS;

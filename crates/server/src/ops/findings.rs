@@ -3,21 +3,19 @@
 //! findings; a member sees only its own.
 
 use crate::error::ApiError;
-use crate::service::{Ctx, Service, paginate};
+use crate::findings::scoped;
+use crate::service::{Ctx, Service, page_offset, page_token};
 use serde_json::{Value, json};
-use std::sync::Arc;
 use warden_model::Finding;
 use warden_model::criteria::{CompiledCriteria, CompiledSort, FindingCriteria, SortCriteria};
 use warden_store::{Commit, FindingStore};
 
-fn criteria(ctx: &Ctx<'_>, key: &str) -> Result<CompiledCriteria, ApiError> {
-    match ctx.input.get(key) {
-        None => Ok(CompiledCriteria::match_all()),
-        Some(v) => {
-            let c: FindingCriteria = serde_json::from_value(v.clone())
-                .map_err(|e| ApiError::bad_request(format!("{key}: {e}")))?;
-            CompiledCriteria::compile(&c).map_err(|e| ApiError::bad_request(e.to_string()))
-        }
+fn user_criteria(ctx: &Ctx<'_>) -> Result<Option<FindingCriteria>, ApiError> {
+    match ctx.input.get("findingCriteria") {
+        None => Ok(None),
+        Some(v) => serde_json::from_value(v.clone())
+            .map(Some)
+            .map_err(|e| ApiError::bad_request(format!("findingCriteria: {e}"))),
     }
 }
 
@@ -32,38 +30,49 @@ fn sort(ctx: &Ctx<'_>) -> Result<CompiledSort, ApiError> {
     CompiledSort::compile(s.as_ref()).map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
-/// The findings the caller may see through this detector, matching the criteria.
-fn visible(
+/// The caller's criteria narrowed to what it may see through this detector, compiled.
+fn visible_criteria(
     svc: &mut Service,
     ctx: &Ctx<'_>,
-    crit: &CompiledCriteria,
-) -> Result<Vec<Arc<Finding>>, ApiError> {
+    user: Option<FindingCriteria>,
+) -> Result<CompiledCriteria, ApiError> {
     svc.detector(ctx)?;
     svc.findings.refresh(&svc.store)?;
     let accounts = svc.visible_accounts(ctx.caller)?;
-    Ok(svc
-        .findings
-        .select(&accounts, &ctx.caller.region, |f| crit.matches_finding(f)))
+    let c = scoped(user, &accounts, &ctx.caller.region);
+    CompiledCriteria::compile(&c).map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
 pub fn list(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    let crit = criteria(ctx, "findingCriteria")?;
+    let user = user_criteria(ctx)?;
+    if let Some(u) = &user {
+        // Refuse bad criteria with the caller's own words before scoping them.
+        CompiledCriteria::compile(u).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    }
     let order = sort(ctx)?;
-    let mut found = visible(svc, ctx, &crit)?;
-    order.sort(&mut found);
-    let ids: Vec<String> = found.iter().map(|f| f.id.clone()).collect();
-    let (page, next) = paginate(ids, ctx.i64("maxResults"), ctx.str("nextToken"), 50)?;
-    Ok(json!({ "findingIds": page, "nextToken": next }))
+    let crit = visible_criteria(svc, ctx, user)?;
+    let offset = page_offset(ctx.str("nextToken"))?;
+    let max = ctx.i64("maxResults").unwrap_or(50).max(1) as usize;
+    let page = svc.findings.table.list(&crit, &order, offset, max);
+    let ids: Vec<&str> = page.findings.iter().map(|f| f.id.as_str()).collect();
+    let end = offset + ids.len();
+    let next = if end < page.total {
+        page_token(end)
+    } else {
+        String::new()
+    };
+    Ok(json!({ "findingIds": ids, "nextToken": next }))
 }
 
-fn owned_ids(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Vec<Arc<Finding>>, ApiError> {
+/// The listed findings the caller may see (others are left out, as GuardDuty does).
+fn owned(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Vec<Finding>, ApiError> {
     svc.detector(ctx)?;
     svc.findings.refresh(&svc.store)?;
     let accounts = svc.visible_accounts(ctx.caller)?;
     Ok(ctx
         .strings("findingIds")
         .iter()
-        .filter_map(|id| svc.findings.get(id))
+        .filter_map(|id| svc.findings.table.get(id))
         .filter(|f| f.region == ctx.caller.region && accounts.contains(&f.account_id))
         .cloned()
         .collect())
@@ -71,22 +80,30 @@ fn owned_ids(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Vec<Arc<Finding>>, ApiE
 
 pub fn get(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let order = sort(ctx)?;
-    let mut found = owned_ids(svc, ctx)?;
+    let mut found = owned(svc, ctx)?;
     if ctx.input.contains_key("sortCriteria") {
         order.sort(&mut found);
     }
-    let findings: Vec<&Finding> = found.iter().map(|f| f.as_ref()).collect();
-    Ok(json!({ "findings": findings }))
+    Ok(json!({ "findings": found }))
 }
 
 pub fn statistics(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     use warden_model::criteria::{FindingsStatisticsRequest, StatisticsQuery};
-    let req: FindingsStatisticsRequest = serde_json::from_value(Value::Object(ctx.input.clone()))
+    let mut body = ctx.input.clone();
+    body.remove("DetectorId");
+    let mut req: FindingsStatisticsRequest = serde_json::from_value(Value::Object(body))
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    StatisticsQuery::compile(&req).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    svc.detector(ctx)?;
+    svc.findings.refresh(&svc.store)?;
+    let accounts = svc.visible_accounts(ctx.caller)?;
+    req.finding_criteria = Some(scoped(
+        req.finding_criteria.take(),
+        &accounts,
+        &ctx.caller.region,
+    ));
     let q = StatisticsQuery::compile(&req).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let crit = criteria(ctx, "findingCriteria")?;
-    let found = visible(svc, ctx, &crit)?;
-    let stats = q.compute(found.iter().map(|f| f.as_ref()));
+    let stats = svc.findings.table.statistics(&q);
     Ok(json!({ "findingStatistics": stats }))
 }
 
@@ -95,17 +112,12 @@ fn update_findings(
     ctx: &Ctx<'_>,
     change: impl Fn(&mut Finding),
 ) -> Result<Value, ApiError> {
-    let found = owned_ids(svc, ctx)?;
-    let updated: Vec<Finding> = found
-        .iter()
-        .map(|f| {
-            let mut g = Finding::clone(f);
-            change(&mut g);
-            g
-        })
-        .collect();
+    let mut found = owned(svc, ctx)?;
+    for f in &mut found {
+        change(f);
+    }
     svc.store.commit(Commit {
-        findings: updated.iter().collect(),
+        findings: found.iter().collect(),
         ..Default::default()
     })?;
     svc.findings.refresh(&svc.store)?;
@@ -148,8 +160,8 @@ pub fn create_samples(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Value, ApiErro
     for t in &types {
         let id = sample_finding_id(t, &ctx.caller.account_id, &ctx.caller.region, &d.id);
         // A repeated request updates the same sample finding, as GuardDuty does.
-        if let Some(prev) = svc.findings.get(&id) {
-            let mut f = warden_model::Finding::clone(prev);
+        if let Some(prev) = svc.findings.table.get(&id) {
+            let mut f = prev.clone();
             record_repeat(&mut f, ctx.now_ms);
             out.push(f);
             continue;
