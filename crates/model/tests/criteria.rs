@@ -780,6 +780,7 @@ fn full_finding() -> Finding {
         threat_intelligence_details: vec![ThreatIntelligenceDetail {
             threat_list_name: "ProofPoint".into(),
             threat_names: vec!["Backdoor.Tester".into(), "Other".into()],
+            ..Default::default()
         }],
     });
     let s3 = finding_of("Policy:S3/BucketBlockPublicAccessDisabled").resource;
@@ -791,10 +792,12 @@ fn full_finding() -> Finding {
         db_instance_identifier: Some("db-1".into()),
         db_cluster_identifier: Some("cluster-1".into()),
         db_instance_arn: Some("arn:aws:rds:us-east-1:123456789012:db:db-1".into()),
+        ..Default::default()
     });
     f.resource.lambda_details = Some(LambdaDetails {
         function_arn: Some("arn:aws:lambda:us-east-1:123456789012:function:f".into()),
         function_name: Some("f".into()),
+        ..Default::default()
     });
     f.resource.ebs_snapshot_details = Some(EbsSnapshotDetails {
         snapshot_arn: "arn:aws:ec2:us-east-1::snapshot/snap-1".into(),
@@ -816,6 +819,7 @@ fn full_finding() -> Finding {
         remote_account_details: Some(RemoteAccountDetails {
             account_id: "999999999999".into(),
             affiliated: false,
+            ..Default::default()
         }),
         affected_resources: [("AWS::CloudTrail::Trail".to_string(), "main".to_string())].into(),
     });

@@ -198,6 +198,7 @@ fn intel(list: &str, name: &str) -> Option<Evidence> {
         threat_intelligence_details: vec![ThreatIntelligenceDetail {
             threat_list_name: list.into(),
             threat_names: vec![name.into()],
+            ..Default::default()
         }],
     })
 }
@@ -333,7 +334,7 @@ pub fn tester_finding(rng: &mut Rng, n: usize) -> Finding {
                     }),
                     public_access: Some(PublicAccess {
                         effective_permission: Some("NOT_PUBLIC".into()),
-                        permission_configuration: Some(serde_json::json!({
+                        permission_configuration: serde_json::from_value(serde_json::json!({
                             "bucketLevelPermissions": {
                                 "blockPublicAccess": {
                                     "blockPublicAcls": false,
@@ -350,8 +351,10 @@ pub fn tester_finding(rng: &mut Rng, n: usize) -> Finding {
                                     "restrictPublicBuckets": true
                                 }
                             }
-                        })),
+                        }))
+                        .ok(),
                     }),
+                    ..Default::default()
                 }]),
                 ..Resource::default()
             };
@@ -395,6 +398,7 @@ pub fn tester_finding(rng: &mut Rng, n: usize) -> Finding {
                 info_type: "default".into(),
             }),
             feature_name: Some(feature.into()),
+            ..Default::default()
         },
         severity,
         title: finding_type.to_string(),
