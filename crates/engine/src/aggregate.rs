@@ -6,6 +6,12 @@
 //! the highest severity and overwrites the details with the latest occurrence, as GuardDuty does.
 //! An event id already counted for a finding (in this run or, through the store, an earlier one)
 //! is not counted again, so re-reading logs never double-counts.
+//!
+//! Instance details merge instead of being overwritten: when a signal and the finding describe
+//! the same instance (same instance id, or same interface when an id is unknown), whichever
+//! fields the latest occurrence lacks are kept from the finding, and an older occurrence read
+//! late still adds the fields the finding lacks. A finding made before the inventory knew its
+//! instance thus gains the details later, and never loses them to a signal that knows less.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use warden_model::finding::{AdditionalInfo, Service};
@@ -116,6 +122,9 @@ impl Aggregator {
                     && (entry.seen.contains(eid)
                         || (entry.from_store && store.has_event(&id, eid)?))
                 {
+                    // Not recounted, but what it knows about the instance is still kept (a
+                    // re-scan with an inventory describes findings an earlier scan made).
+                    merge_instance(entry, &signal);
                     // Not recounted, but this run did see it: a re-scan still reports the finding.
                     if self.touched_set.insert(id.clone()) {
                         self.touched.push(id);
@@ -182,6 +191,17 @@ impl Aggregator {
             }
         }
         Ok(())
+    }
+
+    /// Let `revise` change cached findings (given each with its last-seen event time); those it
+    /// reports changed are written at the next flush. Findings already flushed out of the cache
+    /// are not revisited.
+    pub fn revise(&mut self, mut revise: impl FnMut(&mut Finding, i64) -> bool) {
+        for e in self.entries.values_mut() {
+            if revise(&mut e.finding, e.last_ms) {
+                e.dirty = true;
+            }
+        }
     }
 
     /// Ids of the findings this run created, updated or saw again, in first-touch order.
@@ -279,20 +299,45 @@ fn update(entry: &mut Entry, s: &Signal, now: &str) {
     if s.event_time >= entry.last_ms {
         entry.last_ms = s.event_time;
         f.service.event_last_seen = format_timestamp(s.event_time);
-        f.resource = s.resource.clone();
+        let mut resource = s.resource.clone();
+        if let (Some(new), Some(old)) = (
+            resource.instance_details.as_mut(),
+            f.resource.instance_details.as_ref(),
+        ) && new.same_instance(old)
+        {
+            new.fill_from(old);
+        }
+        f.resource = resource;
         f.service.action = s.action.clone();
         f.service.evidence = s.evidence.clone();
         f.service.additional_info = Some(additional_info(s));
         f.title = s.title.clone();
         f.description = s.description.clone();
+    } else {
+        merge_instance(entry, s);
     }
     entry.dirty = true;
+}
+
+/// Add to the finding's instance details what the signal knows and the finding does not.
+fn merge_instance(entry: &mut Entry, s: &Signal) {
+    if let (Some(old), Some(new)) = (
+        entry.finding.resource.instance_details.as_mut(),
+        s.resource.instance_details.as_ref(),
+    ) && old.same_instance(new)
+    {
+        let before = old.clone();
+        old.fill_from(new);
+        if *old != before {
+            entry.dirty = true;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use warden_model::finding::{Action, Resource};
+    use warden_model::finding::{Action, InstanceDetails, NetworkInterface, Resource, Tag};
     use warden_store::{MemoryStore, Query};
 
     fn signal(resource: &str, event_id: &str, time: i64, severity: f64) -> Signal {
@@ -392,6 +437,88 @@ mod tests {
             .find(|f| f.id == signal("k0", "", 0, 2.0).finding_id())
             .unwrap();
         assert_eq!(k0.service.count, 2);
+    }
+
+    fn instance_signal(event_id: &str, time: i64, details: InstanceDetails) -> Signal {
+        let mut s = signal("instance:eni-0f0e0d0c0b0a09080", event_id, time, 2.0);
+        s.resource = Resource {
+            resource_type: "Instance".into(),
+            instance_details: Some(details),
+            ..Default::default()
+        };
+        s
+    }
+
+    fn eni(id: &str) -> Option<Vec<NetworkInterface>> {
+        Some(vec![NetworkInterface {
+            network_interface_id: Some(id.into()),
+            private_ip_address: Some("10.0.1.23".into()),
+            ..Default::default()
+        }])
+    }
+
+    /// A later signal that knows the instance adds its details; a later one that knows less
+    /// does not take them away; an older one read late fills gaps; another instance's details
+    /// are not mixed in.
+    #[test]
+    fn instance_details_merge_and_are_never_lost() {
+        let mut store = MemoryStore::new();
+        let mut agg = Aggregator::default();
+        let bare = InstanceDetails {
+            network_interfaces: eni("eni-0f0e0d0c0b0a09080"),
+            ..Default::default()
+        };
+        let known = InstanceDetails {
+            instance_id: Some("i-0a1b2c3d4e5f60718".into()),
+            instance_type: Some("t3.medium".into()),
+            network_interfaces: eni("eni-0f0e0d0c0b0a09080"),
+            ..Default::default()
+        };
+        let get = |agg: &Aggregator| {
+            agg.entries
+                .values()
+                .next()
+                .unwrap()
+                .finding
+                .resource
+                .instance_details
+                .clone()
+                .unwrap()
+        };
+        agg.add(instance_signal("e1", 1_000, bare.clone()), &mut store)
+            .unwrap();
+        agg.add(instance_signal("e2", 2_000, known.clone()), &mut store)
+            .unwrap();
+        assert_eq!(get(&agg), known, "the later signal knew more");
+        agg.add(instance_signal("e3", 3_000, bare.clone()), &mut store)
+            .unwrap();
+        assert_eq!(
+            get(&agg),
+            known,
+            "a later signal that knows less keeps them"
+        );
+        let tagged = InstanceDetails {
+            tags: Some(vec![Tag {
+                key: "Team".into(),
+                value: "payments".into(),
+            }]),
+            ..known.clone()
+        };
+        agg.add(instance_signal("e0", 500, tagged.clone()), &mut store)
+            .unwrap();
+        assert_eq!(get(&agg), tagged, "an older signal read late fills gaps");
+        let other = InstanceDetails {
+            instance_id: Some("i-0ffffffffffffffff".into()),
+            network_interfaces: eni("eni-0f0e0d0c0b0a09080"),
+            ..Default::default()
+        };
+        agg.add(instance_signal("e4", 4_000, other.clone()), &mut store)
+            .unwrap();
+        assert_eq!(
+            get(&agg),
+            other,
+            "another instance's details are not mixed in"
+        );
     }
 
     #[test]

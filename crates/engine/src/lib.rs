@@ -5,6 +5,7 @@ pub mod decode;
 pub mod detect;
 pub mod enrich;
 pub mod generate;
+pub mod inventory;
 pub mod pipeline;
 pub mod source;
 pub mod usage;

@@ -15,6 +15,7 @@ use crate::detect::intel::IntelDetector;
 use crate::detect::scan::ScanDetector;
 use crate::detect::{CloudTrailDetector, DetectionConfig};
 use crate::enrich::{enrich, is_trusted};
+use crate::inventory::{Inventory, note_dns_source, note_flow_local_end};
 use crate::source::{Input, ReadAhead, ReadOptions, open};
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -74,6 +75,8 @@ pub struct ScanStats {
     pub duplicate_signals: u64,
     /// Signals dropped because a trusted IP list holds their remote address.
     pub suppressed_trusted: u64,
+    /// Instance signals the inventory added instance or interface details to.
+    pub signals_described: u64,
     pub findings_created: u64,
     pub findings_updated: u64,
     pub elapsed: Duration,
@@ -93,6 +96,8 @@ pub struct Pipeline<'s> {
     scans: ScanDetector,
     floods: FloodDetector,
     intel: Arc<Intel>,
+    /// Which instance holds which interface and address: fills `instanceDetails`.
+    inventory: Inventory,
     aggregator: Aggregator,
     store: &'s mut dyn FindingStore,
     stats: ScanStats,
@@ -136,6 +141,7 @@ impl<'s> Pipeline<'s> {
             config,
             detectors,
             intel,
+            inventory: Inventory::default(),
             aggregator: Aggregator::default(),
             store,
             stats: ScanStats::default(),
@@ -147,6 +153,16 @@ impl<'s> Pipeline<'s> {
             input_region: None,
             usage: crate::usage::UsageCounter::new(usage_capacity),
         }
+    }
+
+    /// Use this inventory (loaded from files, with its own capacity) instead of an empty one.
+    /// CloudTrail the scan reads keeps adding to it.
+    pub fn set_inventory(&mut self, inventory: Inventory) {
+        self.inventory = inventory;
+    }
+
+    pub fn inventory(&self) -> &Inventory {
+        &self.inventory
     }
 
     /// Called every 65,536 records and after each input, for progress bars.
@@ -273,6 +289,9 @@ impl<'s> Pipeline<'s> {
             {
                 continue;
             }
+            if self.inventory.describe_signal(&mut signal) {
+                self.stats.signals_described += 1;
+            }
             enrich(&mut signal, &self.intel);
             match self.aggregator.add(signal, self.store) {
                 Ok(Outcome::Created) => self.stats.findings_created += 1,
@@ -319,6 +338,9 @@ impl<'s> Pipeline<'s> {
                 );
                 self.dns.detect(q, time, &mut self.signals);
                 self.dns_behaviour.detect(q, time, &mut self.signals);
+                for s in &mut self.signals {
+                    note_dns_source(s, q);
+                }
                 self.after_detect();
             },
             &mut |line, e| {
@@ -356,6 +378,10 @@ impl<'s> Pipeline<'s> {
                 self.brute_force.detect(r, &mut self.signals);
                 self.scans.detect(r, &mut self.signals);
                 self.floods.detect(r, &mut self.signals);
+                // Only for the (rare) records that produced signals: no per-record cost.
+                for s in &mut self.signals {
+                    note_flow_local_end(s, r);
+                }
                 self.after_detect();
             },
             &mut |line, e| {
@@ -407,6 +433,13 @@ impl<'s> Pipeline<'s> {
 
     /// Commit what was found and return the counters.
     pub fn finish(mut self) -> Result<(ScanStats, Vec<String>), StoreError> {
+        // Instances learned after a finding's signals (CloudTrail read after the flow logs)
+        // still describe the findings not yet written.
+        if !self.inventory.is_empty() {
+            let inventory = &mut self.inventory;
+            self.aggregator
+                .revise(|finding, last_ms| inventory.describe_finding(finding, last_ms));
+        }
         self.aggregator.flush(self.store)?;
         let day = warden_model::time::format_timestamp(warden_model::time::now_millis());
         let rows = self.usage.take(&day[..10]);
@@ -455,6 +488,8 @@ impl RecordSink for Pipeline<'_> {
             source,
             resource,
         );
+        // Before the detectors, so a finding about an instance launched by this call names it.
+        self.inventory.learn(event, time);
         for d in &mut self.detectors {
             d.detect(event, time, &mut self.signals);
         }

@@ -216,19 +216,183 @@ pub struct BlockPublicAccess {
     pub block_public_policy: Option<bool>,
 }
 
+/// The EC2 instance a finding is about, as GuardDuty's `InstanceDetails` shape. Everything is
+/// optional: a detector knows the instance id or just an interface and address, and the inventory
+/// fills in the rest when it knows the instance.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InstanceDetails {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance_id: Option<String>,
+    pub availability_zone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance_type: Option<String>,
+    pub iam_instance_profile: Option<IamInstanceProfile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub availability_zone: Option<String>,
+    pub instance_id: Option<String>,
+    /// pending, running, stopping, stopped, shutting-down, terminated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outpost_arn: Option<String>,
+    /// ISO-8601, as GuardDuty writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub launch_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_interfaces: Option<Vec<NetworkInterface>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_codes: Option<Vec<ProductCode>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<Tag>>,
+}
+
+/// One elastic network interface of an instance (GuardDuty's `NetworkInterface`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkInterface {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6_addresses: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_interface_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_dns_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_ip_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_ip_addresses: Option<Vec<PrivateIpAddressDetails>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_dns_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_groups: Option<Vec<SecurityGroup>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateIpAddressDetails {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_dns_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_ip_address: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityGroup {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IamInstanceProfile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// A Marketplace product code. The wire names are GuardDuty's (`productCodeId`,
+/// `productCodeType`), not the member names.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProductCode {
+    #[serde(rename = "productCodeId", skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(rename = "productCodeType", skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<String>,
+}
+
+impl InstanceDetails {
+    /// Whether `other` certainly describes the same instance: the same instance id, or, when
+    /// either id is unknown, the same first network interface id. Only then may their details
+    /// be merged; an address alone is not enough, because addresses are reused.
+    pub fn same_instance(&self, other: &InstanceDetails) -> bool {
+        match (&self.instance_id, &other.instance_id) {
+            (Some(a), Some(b)) => a == b,
+            _ => {
+                let eni = |d: &InstanceDetails| {
+                    d.network_interfaces
+                        .as_ref()
+                        .and_then(|n| n.first())
+                        .and_then(|n| n.network_interface_id.clone())
+                };
+                eni(self).is_some() && eni(self) == eni(other)
+            }
+        }
+    }
+
+    /// Fill every field this description lacks from `other` (which must be of the same
+    /// instance). Interfaces are matched by id, else by private address; interfaces only `other`
+    /// knows are added.
+    pub fn fill_from(&mut self, other: &InstanceDetails) {
+        fill(&mut self.availability_zone, &other.availability_zone);
+        fill(&mut self.iam_instance_profile, &other.iam_instance_profile);
+        fill(&mut self.image_description, &other.image_description);
+        fill(&mut self.image_id, &other.image_id);
+        fill(&mut self.instance_id, &other.instance_id);
+        fill(&mut self.instance_state, &other.instance_state);
+        fill(&mut self.instance_type, &other.instance_type);
+        fill(&mut self.outpost_arn, &other.outpost_arn);
+        fill(&mut self.launch_time, &other.launch_time);
+        fill(&mut self.platform, &other.platform);
+        fill(&mut self.product_codes, &other.product_codes);
+        fill(&mut self.tags, &other.tags);
+        let Some(theirs) = &other.network_interfaces else {
+            return;
+        };
+        let ours = self.network_interfaces.get_or_insert_with(Vec::new);
+        for t in theirs {
+            match ours.iter_mut().find(|o| o.same_interface(t)) {
+                Some(o) => o.fill_from(t),
+                None => ours.push(t.clone()),
+            }
+        }
+    }
+}
+
+impl NetworkInterface {
+    /// The same interface: equal ids, or, when either id is unknown, equal private addresses.
+    pub fn same_interface(&self, other: &NetworkInterface) -> bool {
+        match (&self.network_interface_id, &other.network_interface_id) {
+            (Some(a), Some(b)) => a == b,
+            _ => {
+                self.private_ip_address.is_some()
+                    && self.private_ip_address == other.private_ip_address
+            }
+        }
+    }
+
+    pub fn fill_from(&mut self, other: &NetworkInterface) {
+        fill(&mut self.ipv6_addresses, &other.ipv6_addresses);
+        fill(&mut self.network_interface_id, &other.network_interface_id);
+        fill(&mut self.private_dns_name, &other.private_dns_name);
+        fill(&mut self.private_ip_address, &other.private_ip_address);
+        fill(&mut self.private_ip_addresses, &other.private_ip_addresses);
+        fill(&mut self.public_dns_name, &other.public_dns_name);
+        fill(&mut self.public_ip, &other.public_ip);
+        fill(&mut self.security_groups, &other.security_groups);
+        fill(&mut self.subnet_id, &other.subnet_id);
+        fill(&mut self.vpc_id, &other.vpc_id);
+    }
+}
+
+fn fill<T: Clone>(ours: &mut Option<T>, theirs: &Option<T>) {
+    if ours.is_none() {
+        ours.clone_from(theirs);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

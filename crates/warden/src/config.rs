@@ -27,6 +27,12 @@
 //! [intel.geo]
 //! mmdb = ["/var/lib/GeoLite2-City.mmdb"]   # optional; the built-in country/ASN tables are used otherwise
 //!
+//! [inventory]
+//! # `aws ec2 describe-instances` / `describe-network-interfaces` JSON: which instance holds which
+//! # interface and address, for the instanceDetails of network findings.
+//! files = ["/var/lib/warden/instances.json"]
+//! capacity = 100000                   # instances plus interfaces kept (optional)
+//!
 //! [decode]
 //! max_line_bytes = 268435456
 //! max_document_bytes = 2147483648
@@ -37,6 +43,7 @@ use serde::Deserialize;
 use std::path::Path;
 use warden_engine::decode::cloudtrail::DecodeOptions;
 use warden_engine::detect::DetectionConfig;
+use warden_engine::inventory::InventoryConfig;
 use warden_intel::load::IntelConfig;
 
 #[derive(Debug, Default, Deserialize)]
@@ -50,6 +57,8 @@ pub struct Config {
     pub intel: IntelConfig,
     /// `warden serve`: listen address, accepted regions, access keys.
     pub serve: crate::serve::ServeSection,
+    /// Instance inventory files.
+    pub inventory: InventoryConfig,
 }
 
 impl Config {
@@ -73,6 +82,10 @@ mod tests {
             toml::from_str("[detection]\ndisabled = [\"IAMAccessKeyCreated\"]\n").unwrap();
         assert_eq!(c.detection.disabled, ["IAMAccessKeyCreated"]);
         assert!(toml::from_str::<Config>("[detection]\ndisabeld = []\n").is_err());
+        let c: Config = toml::from_str("[inventory]\nfiles = [\"a.json\", \"b.json\"]\n").unwrap();
+        assert_eq!(c.inventory.files.len(), 2);
+        assert_eq!(c.inventory.capacity, None);
+        assert!(toml::from_str::<Config>("[inventory]\nfile = \"a.json\"\n").is_err());
     }
 
     #[test]

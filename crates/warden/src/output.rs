@@ -48,12 +48,23 @@ fn resource_name(f: &Finding) -> String {
     {
         return format!("s3:{b}");
     }
-    if let Some(i) = r
-        .instance_details
-        .as_ref()
-        .and_then(|i| i.instance_id.clone())
-    {
-        return i;
+    if let Some(d) = &r.instance_details {
+        if let Some(i) = &d.instance_id {
+            return i.clone();
+        }
+        // No instance known: name the interface and address the logs gave.
+        if let Some(n) = d.network_interfaces.as_ref().and_then(|n| n.first()) {
+            let address = n
+                .private_ip_address
+                .clone()
+                .or_else(|| n.ipv6_addresses.as_ref().and_then(|a| a.first().cloned()));
+            match (&n.network_interface_id, address) {
+                (Some(eni), Some(a)) => return format!("{eni} ({a})"),
+                (Some(eni), None) => return eni.clone(),
+                (None, Some(a)) => return a,
+                (None, None) => {}
+            }
+        }
     }
     if let Some(d) = &r.rds_db_instance_details {
         return d

@@ -9,6 +9,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use warden_engine::inventory::{DEFAULT_CAPACITY, Inventory, InventoryConfig};
 use warden_engine::source::{ReadOptions, expand_inputs};
 use warden_engine::{Pipeline, ScanConfig};
 use warden_intel::load::ListSpec;
@@ -53,9 +54,37 @@ pub struct ScanArgs {
     /// not name one (`AWSLogs/ACCOUNT/vpcflowlogs/REGION/...`).
     #[arg(long)]
     pub region: Option<String>,
+    /// An instance inventory: the JSON printed by `aws ec2 describe-instances` or `aws ec2
+    /// describe-network-interfaces`, so network findings name the instance (type, image, tags,
+    /// interfaces) and not just an address. Repeatable; added to the configured files.
+    #[arg(long = "inventory", value_name = "FILE")]
+    pub inventory: Vec<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Load the inventory files. Like a threat list, a file that cannot be read or parsed is reported
+/// (file, line and column) and the scan goes on without it; entries without an id are skipped and
+/// counted.
+fn load_inventory(config: &InventoryConfig) -> Inventory {
+    let mut inventory = Inventory::new(config.capacity.unwrap_or(DEFAULT_CAPACITY));
+    for file in &config.files {
+        match inventory.load_file(file) {
+            Ok(report) => {
+                if let Some(first) = report.skipped.first() {
+                    eprintln!(
+                        "warden: inventory: {} ({}): {} entr(ies) skipped; first: {first}",
+                        report.file,
+                        report.format,
+                        report.skipped.len()
+                    );
+                }
+            }
+            Err(e) => eprintln!("warden: inventory: not loaded: {e}"),
+        }
+    }
+    inventory
 }
 
 fn parse_severity(s: &str) -> Result<f64, String> {
@@ -83,6 +112,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<()> {
         config.intel.trusted_lists.extend(trusted);
     }
     let intel = crate::intel::load_reporting(&config.intel, args.data_dir.as_deref())?;
+    config
+        .inventory
+        .files
+        .extend(args.inventory.iter().cloned());
+    let inventory = load_inventory(&config.inventory);
     let inputs = expand_inputs(&args.paths)?;
     let mut memory;
     let mut sqlite;
@@ -129,6 +163,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<()> {
     });
     let (stats, touched) = {
         let mut pipeline = Pipeline::with_intel(scan_config, store, intel);
+        pipeline.set_inventory(inventory);
         if let Some(b) = bar.clone() {
             pipeline.on_progress(move |s| {
                 let secs = s.elapsed.as_secs_f64().max(1e-9);

@@ -771,3 +771,118 @@ fn dga_train_then_scan_with_the_model() {
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("DGA model"), "{}", r.stderr);
 }
+
+/// `aws ec2 describe-instances` output for one instance, as the CLI prints it.
+fn describe_instances_json() -> Value {
+    serde_json::json!({"Reservations": [{"Groups": [], "OwnerId": "111122223333", "ReservationId": "r-0123456789abcdef0", "Instances": [{
+        "AmiLaunchIndex": 0, "ImageId": "ami-0abcdef1234567890", "InstanceId": "i-0a1b2c3d4e5f60718", "InstanceType": "t3.medium",
+        "LaunchTime": "2026-05-28T19:00:00+00:00", "Placement": {"AvailabilityZone": "us-east-1a", "GroupName": "", "Tenancy": "default"},
+        "PrivateDnsName": "ip-10-0-1-23.ec2.internal", "PrivateIpAddress": "10.0.1.23", "PublicDnsName": "",
+        "ProductCodes": [{"ProductCodeId": "8fr2ynz9pl5c0exampleabcd", "ProductCodeType": "marketplace"}],
+        "State": {"Code": 16, "Name": "running"}, "SubnetId": "subnet-0123456789abcdef0", "VpcId": "vpc-0a1b2c3d4e5f60718",
+        "IamInstanceProfile": {"Arn": "arn:aws:iam::111122223333:instance-profile/web", "Id": "AIPAEXAMPLEWEBPROFILE"},
+        "NetworkInterfaces": [{"Attachment": {"AttachTime": "2026-05-28T19:00:00+00:00", "DeviceIndex": 0, "Status": "attached"},
+            "Groups": [{"GroupName": "web", "GroupId": "sg-0123456789abcdef0"}], "Ipv6Addresses": [],
+            "NetworkInterfaceId": "eni-0f0e0d0c0b0a09080", "OwnerId": "111122223333", "PrivateDnsName": "ip-10-0-1-23.ec2.internal",
+            "PrivateIpAddress": "10.0.1.23", "PrivateIpAddresses": [{"Primary": true, "PrivateDnsName": "ip-10-0-1-23.ec2.internal", "PrivateIpAddress": "10.0.1.23"}],
+            "SubnetId": "subnet-0123456789abcdef0", "VpcId": "vpc-0a1b2c3d4e5f60718", "Status": "in-use"}],
+        "SecurityGroups": [{"GroupName": "web", "GroupId": "sg-0123456789abcdef0"}],
+        "Tags": [{"Key": "Name", "Value": "web-1"}]}]}]})
+}
+
+#[test]
+fn scan_with_an_inventory_names_the_instance() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = dir.path().join("instances.json");
+    std::fs::write(&inventory, describe_instances_json().to_string()).unwrap();
+    // 25 SSH attempts from one address against the instance's interface, in its flow log.
+    let flow = dir.path().join("flow.log");
+    let lines: Vec<String> = (0..25)
+        .map(|i| format!("2 111122223333 eni-0f0e0d0c0b0a09080 45.83.71.9 10.0.1.23 {} 22 6 3 180 {} {} REJECT OK", 41000 + i, 1_780_000_100 + i, 1_780_000_160 + i))
+        .collect();
+    std::fs::write(&flow, lines.join("\n")).unwrap();
+    let (inv, flow) = (inventory.to_str().unwrap(), flow.to_str().unwrap());
+    let model: Option<Value> =
+        std::fs::read_to_string(repo().join("../shared/guardduty/service-2.json"))
+            .ok()
+            .map(|t| serde_json::from_str(&t).unwrap());
+
+    let r = run(
+        &["scan", "--format", "json", "--inventory", inv, flow],
+        None,
+    );
+    let f = json_findings(&r);
+    assert_eq!(f.len(), 1, "{}", r.stdout);
+    assert_eq!(f[0]["type"], "UnauthorizedAccess:EC2/SSHBruteForce");
+    if let Some(model) = &model {
+        check_shape(model, "Finding", &f[0], "finding");
+    }
+    let d = &f[0]["resource"]["instanceDetails"];
+    assert_eq!(d["instanceId"], "i-0a1b2c3d4e5f60718");
+    assert_eq!(d["instanceType"], "t3.medium");
+    assert_eq!(d["launchTime"], "2026-05-28T19:00:00.000Z");
+    assert_eq!(d["tags"][0]["key"], "Name");
+    assert_eq!(d["productCodes"][0]["productCodeType"], "marketplace");
+    assert_eq!(
+        d["iamInstanceProfile"]["arn"],
+        "arn:aws:iam::111122223333:instance-profile/web"
+    );
+    let ni = &d["networkInterfaces"][0];
+    assert_eq!(ni["networkInterfaceId"], "eni-0f0e0d0c0b0a09080");
+    assert_eq!(ni["securityGroups"][0]["groupId"], "sg-0123456789abcdef0");
+    assert_eq!(ni["subnetId"], "subnet-0123456789abcdef0");
+
+    // Without it the finding names the interface and address, in JSON and in the table.
+    let r = run(&["scan", "--format", "json", flow], None);
+    let f = json_findings(&r);
+    let d = &f[0]["resource"]["instanceDetails"];
+    assert!(d.get("instanceId").is_none(), "{d}");
+    assert_eq!(d["networkInterfaces"][0]["privateIpAddress"], "10.0.1.23");
+    let r = run(&["scan", flow], None);
+    assert!(
+        r.stdout.contains("eni-0f0e0d0c0b0a09080 (10.0.1.23)"),
+        "{}",
+        r.stdout
+    );
+
+    // The configuration file's [inventory] files work the same way.
+    let cfg = dir.path().join("warden.toml");
+    std::fs::write(&cfg, format!("[inventory]\nfiles = [{:?}]\n", inv)).unwrap();
+    let r = run(
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--config",
+            cfg.to_str().unwrap(),
+            flow,
+        ],
+        None,
+    );
+    assert_eq!(
+        json_findings(&r)[0]["resource"]["instanceDetails"]["instanceType"],
+        "t3.medium"
+    );
+
+    // Like a bad threat list, a broken inventory is reported (file and line) and the scan goes on.
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{\"Reservations\": [\n  {\"Instances\": [}\n").unwrap();
+    let r = run(
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--inventory",
+            broken.to_str().unwrap(),
+            flow,
+        ],
+        None,
+    );
+    let f = json_findings(&r);
+    assert_eq!(f.len(), 1);
+    assert!(
+        r.stderr.contains("broken.json: line 2"),
+        "the bad file and line are named: {}",
+        r.stderr
+    );
+}
