@@ -105,6 +105,7 @@ fn instance(rng: &mut Rng, bastion: bool) -> Resource {
             image_id: Some("ami-0abcdef1234567890".into()),
             availability_zone: Some("us-east-1a".into()),
             tags: Some(tags),
+            ..Default::default()
         }),
         ..Resource::default()
     }
