@@ -4,6 +4,7 @@
 use crate::aggregate::{Aggregator, Outcome};
 use crate::decode::cloudtrail::{DecodeOptions, RecordRef, RecordSink, decode};
 use crate::decode::{DecodeError, Location, RejectKind};
+use crate::detect::baseline::BaselineDetector;
 use crate::detect::bruteforce::BruteForceDetector;
 use crate::detect::cloudtrail::CloudTrailRules;
 use crate::detect::dns::DnsDetector;
@@ -78,6 +79,7 @@ pub struct Pipeline<'s> {
     brute_force: BruteForceDetector,
     scans: ScanDetector,
     floods: FloodDetector,
+    baselines: BaselineDetector,
     intel: Arc<Intel>,
     aggregator: Aggregator,
     store: &'s mut dyn FindingStore,
@@ -111,6 +113,7 @@ impl<'s> Pipeline<'s> {
             brute_force: BruteForceDetector::new(200_000),
             scans: ScanDetector::new(200_000),
             floods: FloodDetector::new(200_000),
+            baselines: BaselineDetector::new(config.detection.baseline.clone()),
             config,
             detectors,
             intel,
@@ -301,6 +304,7 @@ impl<'s> Pipeline<'s> {
                 self.brute_force.detect(r, &mut self.signals);
                 self.scans.detect(r, &mut self.signals);
                 self.floods.detect(r, &mut self.signals);
+                self.baselines.detect(r, &mut self.signals);
                 self.after_detect();
             },
             &mut |line, e| {

@@ -7,6 +7,10 @@
 //! disabled = ["IAMAccessKeyCreated", "Policy:IAMUser/RootCredentialUsage"]
 //! # Custom Detection Rule signals are on by default; this switches them all off.
 //! disable_custom_detection_rules = false
+//! [detection.baseline]                # learned per-instance network baselines (VPC Flow Logs)
+//! learning_period_secs = 86400        # learn a day of event time before anything is unusual
+//! volume_factor = 10.0                # TrafficVolumeUnusual: this many times the baseline...
+//! volume_floor_bytes = 1073741824     # ...and at least this much to one host in an hour
 //!
 //! [intel]
 //! builtin = true                      # Tor exits/relays, malicious IPs, mining pools, AWS ranges
@@ -64,5 +68,13 @@ mod tests {
             toml::from_str("[detection]\ndisabled = [\"IAMAccessKeyCreated\"]\n").unwrap();
         assert_eq!(c.detection.disabled, ["IAMAccessKeyCreated"]);
         assert!(toml::from_str::<Config>("[detection]\ndisabeld = []\n").is_err());
+        let c: Config =
+            toml::from_str("[detection.baseline]\nlearning_period_secs = 3600\n").unwrap();
+        assert_eq!(c.detection.baseline.learning_period_secs, 3600);
+        assert_eq!(
+            c.detection.baseline.max_ports, 256,
+            "the rest keep their defaults"
+        );
+        assert!(toml::from_str::<Config>("[detection.baseline]\nlearning = 1\n").is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! Detectors: events in, signals out. One module per detector family. Each finding type is
 //! documented once, with its trigger, next to the code that raises it.
 
+pub mod baseline;
 pub mod bruteforce;
 pub mod cloudtrail;
 pub mod dga;
@@ -25,6 +26,8 @@ pub struct DetectionConfig {
     pub disabled: Vec<String>,
     /// Switch off every Custom Detection Rule signal at once.
     pub disable_custom_detection_rules: bool,
+    /// Learned per-instance network baselines (`[detection.baseline]`).
+    pub baseline: baseline::BaselineConfig,
 }
 
 /// A detector over CloudTrail records.
