@@ -4,6 +4,7 @@
 use crate::aggregate::{Aggregator, Outcome};
 use crate::decode::cloudtrail::{DecodeOptions, RecordRef, RecordSink, decode};
 use crate::decode::{DecodeError, Location, RejectKind};
+use crate::detect::baseline::BaselineDetector;
 use crate::detect::bruteforce::BruteForceDetector;
 use crate::detect::cloudtrail::CloudTrailRules;
 use crate::detect::dga::DgaModel;
@@ -95,6 +96,7 @@ pub struct Pipeline<'s> {
     brute_force: BruteForceDetector,
     scans: ScanDetector,
     floods: FloodDetector,
+    baselines: BaselineDetector,
     intel: Arc<Intel>,
     /// Which instance holds which interface and address: fills `instanceDetails`.
     inventory: Inventory,
@@ -138,6 +140,7 @@ impl<'s> Pipeline<'s> {
             brute_force: BruteForceDetector::new(200_000),
             scans: ScanDetector::new(200_000),
             floods: FloodDetector::new(200_000),
+            baselines: BaselineDetector::new(config.detection.baseline.clone()),
             config,
             detectors,
             intel,
@@ -378,6 +381,7 @@ impl<'s> Pipeline<'s> {
                 self.brute_force.detect(r, &mut self.signals);
                 self.scans.detect(r, &mut self.signals);
                 self.floods.detect(r, &mut self.signals);
+                self.baselines.detect(r, &mut self.signals);
                 // Only for the (rare) records that produced signals: no per-record cost.
                 for s in &mut self.signals {
                     note_flow_local_end(s, r);

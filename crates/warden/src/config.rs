@@ -14,6 +14,10 @@
 //! tunnel_min_names = 30
 //! tunnel_min_bytes = 2048
 //! exempt_suffixes = ["sophosxl.net"]  # zones that legitimately carry encoded names
+//! [detection.baseline]                # learned per-instance network baselines (VPC Flow Logs)
+//! learning_period_secs = 86400        # learn a day of event time before anything is unusual
+//! volume_factor = 10.0                # TrafficVolumeUnusual: this many times the baseline...
+//! volume_floor_bytes = 1073741824     # ...and at least this much to one host in an hour
 //!
 //! [intel]
 //! builtin = true                      # Tor exits/relays, malicious IPs, mining pools, AWS ranges
@@ -108,5 +112,13 @@ mod tests {
         assert!(
             toml::from_str::<Config>("[detection.dns_behaviour]\ntunnel_min_name = 1\n").is_err()
         );
+        let c: Config =
+            toml::from_str("[detection.baseline]\nlearning_period_secs = 3600\n").unwrap();
+        assert_eq!(c.detection.baseline.learning_period_secs, 3600);
+        assert_eq!(
+            c.detection.baseline.max_ports, 256,
+            "the rest keep their defaults"
+        );
+        assert!(toml::from_str::<Config>("[detection.baseline]\nlearning = 1\n").is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! Detectors: events in, signals out. One module per detector family. Each finding type is
 //! documented once, with its trigger, next to the code that raises it.
 
+pub mod baseline;
 pub mod bruteforce;
 pub mod cloudtrail;
 pub mod dga;
@@ -32,6 +33,8 @@ pub struct DetectionConfig {
     pub dga_model: Option<std::path::PathBuf>,
     /// Thresholds and state bounds of the stateful DNS detections.
     pub dns_behaviour: dns_behaviour::DnsBehaviourConfig,
+    /// Learned per-instance network baselines (`[detection.baseline]`).
+    pub baseline: baseline::BaselineConfig,
 }
 
 /// A detector over CloudTrail records.
