@@ -4442,22 +4442,4 @@ mod tests {
             assert_eq!(v["errorCode"], "AccessDenied");
         }
     }
-
-    /// `cargo test --release -- --ignored --nocapture throughput`
-    #[test]
-    #[ignore]
-    fn throughput() {
-        let o = opts(99, 1_000_000);
-        let t = std::time::Instant::now();
-        let bytes = write_jsonl(&o, &mut io::sink()).unwrap();
-        let secs = t.elapsed().as_secs_f64();
-        println!(
-            "{} records, {:.1} MB in {secs:.2}s: {:.0} records/s, {:.0} MB/s, {:.0} B/record",
-            o.events,
-            bytes as f64 / 1e6,
-            o.events as f64 / secs,
-            bytes as f64 / 1e6 / secs,
-            bytes as f64 / o.events as f64
-        );
-    }
 }

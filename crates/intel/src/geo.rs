@@ -1855,7 +1855,6 @@ const COUNTRY_NAMES: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Instant;
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
@@ -2538,71 +2537,5 @@ ip_range_start,ip_range_end,autonomous_system_number,autonomous_system_organizat
             matches!(err, GeoError::Mmdb { ref path, .. } if path == "junk.mmdb"),
             "{err}"
         );
-    }
-
-    /// `cargo test --release -p warden-intel geo::tests::speed -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn speed() {
-        let t0 = Instant::now();
-        let asn = RangeTable::read_compact(BUILTIN_ASN).unwrap();
-        let t1 = Instant::now();
-        let country = RangeTable::read_compact(BUILTIN_COUNTRY).unwrap();
-        let t2 = Instant::now();
-        drop((asn, country));
-        let t3 = Instant::now();
-        let table = RangeTable::builtin().unwrap();
-        let t4 = Instant::now();
-        println!(
-            "decode: asn {:.1} ms, country {:.1} ms (sequential); RangeTable::builtin() {:.1} ms (parallel + merge)",
-            (t1 - t0).as_secs_f64() * 1e3,
-            (t2 - t1).as_secs_f64() * 1e3,
-            (t4 - t3).as_secs_f64() * 1e3
-        );
-        // Random public addresses (xorshift), IPv4 and IPv6.
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        let v4: Vec<IpAddr> = (0..1_000_000)
-            .map(|_| IpAddr::V4(Ipv4Addr::from(next() as u32)))
-            .collect();
-        // IPv6: half inside the table's ASN ranges, half anywhere in 2000::/3.
-        let starts = &table.asn_v6.starts;
-        let v6: Vec<IpAddr> = (0..1_000_000)
-            .map(|i| {
-                let r = next();
-                let a = if i % 2 == 0 {
-                    starts[(r % starts.len() as u64) as usize] | u128::from(next() >> 16)
-                } else {
-                    (1u128 << 125) | (u128::from(r) << 61) | u128::from(next())
-                };
-                IpAddr::V6(Ipv6Addr::from(a))
-            })
-            .collect();
-        let geo = Geo::new(vec![Box::new(table.clone())]);
-        for (label, ips) in [("IPv4", &v4), ("IPv6", &v6)] {
-            let t = Instant::now();
-            let mut hits = 0usize;
-            for &a in ips {
-                hits +=
-                    usize::from(table.asn(a).is_some()) + usize::from(table.country(a).is_some());
-            }
-            let raw = ips.len() as f64 / t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            let mut found = 0usize;
-            for &a in ips {
-                found += usize::from(geo.lookup(a).asn.is_some());
-            }
-            let full = ips.len() as f64 / t.elapsed().as_secs_f64();
-            println!(
-                "{label}: RangeTable asn+country {:.1} M lookups/s ({hits} hits); Geo::lookup (GeoInfo with Strings) {:.1} M lookups/s ({found} with ASN)",
-                raw / 1e6,
-                full / 1e6
-            );
-        }
     }
 }

@@ -1322,37 +1322,4 @@ mod tests {
         .unwrap();
         assert_eq!(counts, (10_000, 0));
     }
-
-    /// `cargo test --release -- --ignored --nocapture throughput`
-    #[test]
-    #[ignore]
-    fn throughput_default_format() {
-        const N: usize = 2_000_000;
-        let data = generate(N);
-        let mut best = f64::MAX;
-        for _ in 0..3 {
-            let mut sum = 0u64;
-            let t = std::time::Instant::now();
-            let counts = decode_lines(
-                &mut io::BufReader::with_capacity(64 * 1024, Cursor::new(&data)),
-                64 * 1024,
-                &mut |r, _| {
-                    sum = sum.wrapping_add(r.bytes.unwrap_or(0) + r.dstport.unwrap_or(0) as u64)
-                },
-                &mut |_, _| {},
-            )
-            .unwrap();
-            let secs = t.elapsed().as_secs_f64();
-            assert_eq!(counts, (N as u64, 0));
-            std::hint::black_box(sum);
-            best = best.min(secs);
-        }
-        println!(
-            "flow decode: {N} records ({} MB) in {:.3}s = {:.0} records/s, {:.0} MB/s",
-            data.len() / 1_000_000,
-            best,
-            N as f64 / best,
-            data.len() as f64 / best / 1e6
-        );
-    }
 }
