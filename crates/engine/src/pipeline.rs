@@ -230,7 +230,13 @@ impl<'s> Pipeline<'s> {
         self.current_input = name.to_string();
         self.input_region = region_from_path(name).or_else(|| self.config.default_region.clone());
         let bytes_before = self.stats.bytes;
-        if sniff_dns(reader) || sniff_flow(reader) {
+        // Parquet first: it is binary, and only its magic bytes say what it is.
+        let parquet = reader
+            .fill_buf()
+            .is_ok_and(|head| head.starts_with(crate::decode::PARQUET_MAGIC));
+        if parquet {
+            self.scan_parquet(reader);
+        } else if sniff_dns(reader) || sniff_flow(reader) {
             // The line decoders do not count bytes; count what they consume.
             let dns = sniff_dns(reader);
             let mut counted = CountingReader {
@@ -365,29 +371,7 @@ impl<'s> Pipeline<'s> {
         let result = crate::decode::flow::decode_lines(
             reader,
             max_line,
-            &mut |r, _line| {
-                self.stats.records += 1;
-                if r.log_status
-                    .is_none_or(|s| s == crate::decode::flow::LogStatus::Ok)
-                {
-                    self.usage.add(
-                        r.account_id.unwrap_or(""),
-                        r.region.or(self.input_region.as_deref()).unwrap_or(""),
-                        crate::usage::DataSource::FlowLogs,
-                        r.interface_id.unwrap_or(""),
-                    );
-                }
-                self.flow.detect(r, &mut self.signals);
-                self.brute_force.detect(r, &mut self.signals);
-                self.scans.detect(r, &mut self.signals);
-                self.floods.detect(r, &mut self.signals);
-                self.baselines.detect(r, &mut self.signals);
-                // Only for the (rare) records that produced signals: no per-record cost.
-                for s in &mut self.signals {
-                    note_flow_local_end(s, r);
-                }
-                self.after_detect();
-            },
+            &mut |r, _line| self.flow_record(r),
             &mut |line, e| {
                 error_count += 1;
                 if errors.len() < 1000 {
@@ -396,6 +380,91 @@ impl<'s> Pipeline<'s> {
             },
         );
         self.report_line_errors(errors, error_count, result);
+    }
+
+    /// One decoded flow record, from text or Parquet alike: usage, every flow detector, then
+    /// aggregation.
+    fn flow_record(&mut self, r: &crate::decode::flow::FlowRecord<'_>) {
+        self.stats.records += 1;
+        if r.log_status
+            .is_none_or(|s| s == crate::decode::flow::LogStatus::Ok)
+        {
+            self.usage.add(
+                r.account_id.unwrap_or(""),
+                r.region.or(self.input_region.as_deref()).unwrap_or(""),
+                crate::usage::DataSource::FlowLogs,
+                r.interface_id.unwrap_or(""),
+            );
+        }
+        self.flow.detect(r, &mut self.signals);
+        self.brute_force.detect(r, &mut self.signals);
+        self.scans.detect(r, &mut self.signals);
+        self.floods.detect(r, &mut self.signals);
+        self.baselines.detect(r, &mut self.signals);
+        // Only for the (rare) records that produced signals: no per-record cost.
+        for s in &mut self.signals {
+            note_flow_local_end(s, r);
+        }
+        self.after_detect();
+    }
+
+    /// VPC Flow Logs delivered as Apache Parquet: buffered whole (Parquet's footer is at the
+    /// end), within `decode.max_document_bytes`, then decoded a batch at a time into the same
+    /// records the text path produces.
+    #[cfg(feature = "parquet")]
+    fn scan_parquet(&mut self, reader: &mut dyn BufRead) {
+        use crate::decode::flow_parquet::{decode, read_bounded};
+        let limit = self.config.decode.max_document_bytes;
+        let result = read_bounded(reader, limit).and_then(|data| {
+            self.stats.bytes += data.len() as u64;
+            let mut errors: Vec<(u64, String)> = Vec::new();
+            let mut error_count = 0u64;
+            let result = decode(data, &mut |r, _row| self.flow_record(r), &mut |row, e| {
+                error_count += 1;
+                if errors.len() < 1000 {
+                    errors.push((row, e.message));
+                }
+            });
+            let kept = errors.len() as u64;
+            for (row, message) in errors {
+                self.reject(DecodeError {
+                    input: self.current_input.clone(),
+                    location: Location::Record {
+                        index: row,
+                        line: None,
+                    },
+                    kind: RejectKind::MalformedParquet,
+                    message,
+                });
+            }
+            let extra = error_count - kept;
+            self.stats.rejected += extra;
+            *self
+                .stats
+                .rejected_by_kind
+                .entry(RejectKind::MalformedParquet)
+                .or_default() += extra;
+            result
+        });
+        if let Err(e) = result {
+            self.reject(DecodeError {
+                input: self.current_input.clone(),
+                location: Location::Input,
+                kind: e.reject_kind(),
+                message: e.to_string(),
+            });
+        }
+    }
+
+    /// Without the `parquet` feature a Parquet input is refused, saying how to read it.
+    #[cfg(not(feature = "parquet"))]
+    fn scan_parquet(&mut self, _reader: &mut dyn BufRead) {
+        self.reject(DecodeError {
+            input: self.current_input.clone(),
+            location: Location::Input,
+            kind: RejectKind::Unsupported,
+            message: "Parquet input needs warden built with --features parquet".to_string(),
+        });
     }
 
     fn report_line_errors(
@@ -524,9 +593,12 @@ fn bucket_name<'e>(event: &'e CloudTrailEvent<'_>) -> &'e str {
     rest.split('"').next().unwrap_or("")
 }
 
-/// The AWS region a delivery path names (`AWSLogs/ACCOUNT/vpcflowlogs/REGION/...`), if any.
+/// The AWS region a delivery path names (`AWSLogs/ACCOUNT/vpcflowlogs/REGION/...`, or with
+/// Hive-compatible prefixes `AWSLogs/aws-account-id=ACCOUNT/aws-service=vpcflowlogs/
+/// aws-region=REGION/...`), if any.
 pub fn region_from_path(path: &str) -> Option<String> {
     path.split(['/', '\\'])
+        .map(|seg| seg.split_once('=').map_or(seg, |(_, value)| value))
         .find(|seg| is_region(seg))
         .map(str::to_string)
 }

@@ -214,3 +214,59 @@ fn stateful_network_findings_through_the_pipeline() {
         f.iter().map(|f| f.service.count).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn region_from_plain_and_hive_compatible_paths() {
+    use warden_engine::pipeline::region_from_path;
+    assert_eq!(
+        region_from_path("b/AWSLogs/111122223333/vpcflowlogs/ap-southeast-2/2026/05/28/x.log.gz")
+            .as_deref(),
+        Some("ap-southeast-2")
+    );
+    assert_eq!(
+        region_from_path(
+            "b/AWSLogs/aws-account-id=111122223333/aws-service=vpcflowlogs/aws-region=us-gov-west-1/year=2026/month=05/day=28/x.log.parquet"
+        )
+        .as_deref(),
+        Some("us-gov-west-1")
+    );
+    // Neither a key=value that is not a region nor a region-like word without digits.
+    assert_eq!(region_from_path("year=2026/month=05/us-east/x.log"), None);
+}
+
+/// A Parquet file is recognised by its magic bytes whatever its name. Without the `parquet`
+/// feature it is refused with a message saying how to read it; with it, this one (magic, then
+/// garbage) is a truncated Parquet file.
+#[test]
+fn parquet_input_is_recognised_by_content() {
+    let mut store = MemoryStore::new();
+    let mut p = Pipeline::new(ScanConfig::default(), &mut store);
+    p.scan_reader(
+        "data.bin",
+        &mut &b"PAR1\x15\x04\x15\x80 not a whole file"[..],
+    )
+    .unwrap();
+    let (stats, _) = p.finish().unwrap();
+    assert_eq!((stats.records, stats.rejected), (0, 1));
+    let text = stats.errors[0].to_string();
+    assert!(text.starts_with("data.bin: input: "), "{text}");
+    #[cfg(not(feature = "parquet"))]
+    {
+        assert_eq!(
+            stats.errors[0].kind,
+            warden_engine::decode::RejectKind::Unsupported
+        );
+        assert!(
+            text.ends_with("Parquet input needs warden built with --features parquet"),
+            "{text}"
+        );
+    }
+    #[cfg(feature = "parquet")]
+    {
+        assert_eq!(
+            stats.errors[0].kind,
+            warden_engine::decode::RejectKind::Truncated
+        );
+        assert!(text.contains("truncated Parquet file"), "{text}");
+    }
+}

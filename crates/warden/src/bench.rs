@@ -379,7 +379,177 @@ fn measure_flow(args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
         })?,
         Some(&reference),
     );
-    Ok(vec![reference, full])
+    #[allow(unused_mut)]
+    let mut out = vec![reference, full];
+    #[cfg(feature = "parquet")]
+    {
+        // The same records as AWS delivers them in Parquet. MB/s there counts compressed
+        // Parquet bytes, so compare records/s with the text figures above, not the ratio.
+        let parquet = flow_parquet::write_corpus(&path)?;
+        let decode_only = best(args.repeat, || {
+            let data = std::fs::read(&parquet)?;
+            let bytes = data.len() as u64;
+            let mut n = 0u64;
+            let (_, _) = warden_engine::decode::flow_parquet::decode(
+                data.into(),
+                &mut |_, _| n += 1,
+                &mut |_, _| {},
+            )?;
+            Ok((n, bytes))
+        })?;
+        out.push(measurement(
+            "flow: decode only (Parquet, GZIP pages as AWS writes them)",
+            decode_only,
+            None,
+        ));
+        out.push(measurement(
+            "flow: full pipeline from Parquet (GZIP)",
+            best(args.repeat, || {
+                full_with(std::slice::from_ref(&parquet), false, intel.clone())
+            })?,
+            None,
+        ));
+    }
+    Ok(out)
+}
+
+/// The flow corpus in Parquet, for the Parquet figures.
+#[cfg(feature = "parquet")]
+mod flow_parquet {
+    use arrow_array::builder::{Int32Builder, Int64Builder, StringBuilder};
+    use arrow_array::{ArrayRef, RecordBatch};
+    use arrow_schema::{DataType, Field, Schema};
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::{Compression, GzipLevel};
+    use parquet::file::properties::WriterProperties;
+    use std::fs::File;
+    use std::io::BufReader;
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+    use warden_engine::decode::flow::{FlowAction, FlowRecord, LogStatus};
+
+    /// Columns of one batch in AWS's default-format Parquet schema.
+    #[derive(Default)]
+    struct Columns {
+        version: Int32Builder,
+        account_id: StringBuilder,
+        interface_id: StringBuilder,
+        srcaddr: StringBuilder,
+        dstaddr: StringBuilder,
+        srcport: Int32Builder,
+        dstport: Int32Builder,
+        protocol: Int64Builder,
+        packets: Int64Builder,
+        bytes: Int64Builder,
+        start: Int64Builder,
+        end: Int64Builder,
+        action: StringBuilder,
+        log_status: StringBuilder,
+        rows: usize,
+    }
+
+    impl Columns {
+        fn push(&mut self, r: &FlowRecord<'_>) {
+            self.version.append_option(r.version.map(i32::from));
+            self.account_id.append_option(r.account_id);
+            self.interface_id.append_option(r.interface_id);
+            self.srcaddr.append_option(r.srcaddr.map(|a| a.to_string()));
+            self.dstaddr.append_option(r.dstaddr.map(|a| a.to_string()));
+            self.srcport.append_option(r.srcport.map(i32::from));
+            self.dstport.append_option(r.dstport.map(i32::from));
+            self.protocol.append_option(r.protocol.map(i64::from));
+            self.packets.append_option(r.packets.map(|v| v as i64));
+            self.bytes.append_option(r.bytes.map(|v| v as i64));
+            self.start.append_option(r.start);
+            self.end.append_option(r.end);
+            self.action.append_option(r.action.map(|a| match a {
+                FlowAction::Accept => "ACCEPT",
+                FlowAction::Reject => "REJECT",
+            }));
+            self.log_status.append_option(r.log_status.map(|s| match s {
+                LogStatus::Ok => "OK",
+                LogStatus::NoData => "NODATA",
+                LogStatus::SkipData => "SKIPDATA",
+            }));
+            self.rows += 1;
+        }
+
+        fn batch(&mut self, schema: &Arc<Schema>) -> anyhow::Result<RecordBatch> {
+            self.rows = 0;
+            let columns: Vec<ArrayRef> = vec![
+                Arc::new(self.version.finish()),
+                Arc::new(self.account_id.finish()),
+                Arc::new(self.interface_id.finish()),
+                Arc::new(self.srcaddr.finish()),
+                Arc::new(self.dstaddr.finish()),
+                Arc::new(self.srcport.finish()),
+                Arc::new(self.dstport.finish()),
+                Arc::new(self.protocol.finish()),
+                Arc::new(self.packets.finish()),
+                Arc::new(self.bytes.finish()),
+                Arc::new(self.start.finish()),
+                Arc::new(self.end.finish()),
+                Arc::new(self.action.finish()),
+                Arc::new(self.log_status.finish()),
+            ];
+            Ok(RecordBatch::try_new(schema.clone(), columns)?)
+        }
+    }
+
+    /// Convert the text corpus (once) into `<name>.parquet` beside it: AWS's column names and
+    /// types, GZIP-compressed pages.
+    pub fn write_corpus(text: &Path) -> anyhow::Result<PathBuf> {
+        let mut name = text.as_os_str().to_owned();
+        name.push(".parquet");
+        let path = PathBuf::from(name);
+        if path.exists() {
+            return Ok(path);
+        }
+        let field = |name: &str, t: DataType| Field::new(name, t, true);
+        let schema = Arc::new(Schema::new(vec![
+            field("version", DataType::Int32),
+            field("account_id", DataType::Utf8),
+            field("interface_id", DataType::Utf8),
+            field("srcaddr", DataType::Utf8),
+            field("dstaddr", DataType::Utf8),
+            field("srcport", DataType::Int32),
+            field("dstport", DataType::Int32),
+            field("protocol", DataType::Int64),
+            field("packets", DataType::Int64),
+            field("bytes", DataType::Int64),
+            field("start", DataType::Int64),
+            field("end", DataType::Int64),
+            field("action", DataType::Utf8),
+            field("log_status", DataType::Utf8),
+        ]));
+        let props = WriterProperties::builder()
+            .set_compression(Compression::GZIP(GzipLevel::default()))
+            .build();
+        let partial = path.with_extension("parquet.partial");
+        let mut writer =
+            ArrowWriter::try_new(File::create(&partial)?, schema.clone(), Some(props))?;
+        let mut columns = Columns::default();
+        let mut failed: Option<anyhow::Error> = None;
+        warden_engine::decode::flow::decode_lines(
+            &mut BufReader::with_capacity(256 * 1024, File::open(text)?),
+            1 << 20,
+            &mut |r, _| {
+                columns.push(r);
+                if columns.rows == 65_536 && failed.is_none() {
+                    let written = columns.batch(&schema).and_then(|b| Ok(writer.write(&b)?));
+                    failed = written.err();
+                }
+            },
+            &mut |_, _| {},
+        )?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        writer.write(&columns.batch(&schema)?)?;
+        writer.close()?;
+        std::fs::rename(&partial, &path)?;
+        Ok(path)
+    }
 }
 
 /// A seeded customer threat list: /32s, /24s, IPv6 /64s and domains, as TXT.
@@ -559,10 +729,18 @@ mod tests {
             json: false,
         };
         let m = measure(&args).unwrap();
-        assert_eq!(m.len(), 14);
+        let parquet_figures = if cfg!(feature = "parquet") { 2 } else { 0 };
+        assert_eq!(m.len(), 14 + parquet_figures);
         for x in m.iter().filter(|x| !x.name.starts_with("intel")) {
             assert_eq!(x.events, 3_000, "{} counted {}", x.name, x.events);
-            let per_record = if x.name.starts_with("flow") { 60 } else { 500 };
+            let per_record = if x.name.contains("Parquet") {
+                // Compressed columns: far fewer bytes than the text they hold.
+                5
+            } else if x.name.starts_with("flow") {
+                60
+            } else {
+                500
+            };
             assert!(x.bytes > 3_000 * per_record, "{}", x.name);
         }
     }

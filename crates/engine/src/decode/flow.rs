@@ -31,7 +31,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The typed fields of [`FlowRecord`]; every other header field is `Other`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Version,
     AccountId,
     InterfaceId,
@@ -60,7 +60,7 @@ enum Kind {
 }
 
 /// Field names AWS documents for flow log records (v2–v8). Used to recognise header lines.
-const KNOWN_FIELDS: &[&str] = &[
+pub(crate) const KNOWN_FIELDS: &[&str] = &[
     "version",
     "account-id",
     "interface-id",
@@ -120,7 +120,7 @@ const DEFAULT_V2: &[&str] = &[
     "log-status",
 ];
 
-fn kind_of(name: &str) -> Kind {
+pub(crate) fn kind_of(name: &str) -> Kind {
     match name {
         "version" => Kind::Version,
         "account-id" => Kind::AccountId,
@@ -158,7 +158,7 @@ fn strip_format_braces(name: &str) -> &str {
 }
 
 /// Normalised field name: `${x}` → `x`, lower case, `_` → `-` (Athena/Parquet style names).
-fn normalize_name(name: &str) -> String {
+pub(crate) fn normalize_name(name: &str) -> String {
     strip_format_braces(name)
         .bytes()
         .map(|b| match b {
@@ -308,12 +308,13 @@ pub struct FlowRecord<'a> {
     pub pkt_dst_aws_service: Option<&'a str>,
     /// Every field of the line by column, for fields not typed above (and for user rules).
     /// This is the record text itself: without a CloudWatch export timestamp, CR or
-    /// surrounding whitespace.
+    /// surrounding whitespace. Empty for records decoded from Parquet, which has no record text
+    /// (its untyped columns are not read).
     pub raw: &'a str,
 }
 
 impl<'a> FlowRecord<'a> {
-    fn empty(raw: &'a str) -> Self {
+    pub(crate) fn empty(raw: &'a str) -> Self {
         FlowRecord {
             version: None,
             account_id: None,
@@ -372,13 +373,13 @@ impl fmt::Display for FlowError {
 impl std::error::Error for FlowError {}
 
 impl FlowError {
-    fn new(message: String) -> Self {
+    pub(crate) fn new(message: String) -> Self {
         FlowError { message }
     }
 }
 
 /// Quoted, length-limited rendering of a bad value for error messages.
-fn shown(value: &str) -> String {
+pub(crate) fn shown(value: &str) -> String {
     const MAX: usize = 64;
     if value.chars().count() <= MAX {
         format!("{value:?}")
@@ -594,54 +595,8 @@ pub fn parse_line<'a>(layout: &FlowLayout, line: &'a str) -> Result<FlowRecord<'
             column += 1;
             continue;
         }
-        macro_rules! typed {
-            ($slot:ident, $parse:expr) => {
-                match $parse {
-                    Some(v) => rec.$slot = Some(v),
-                    None => return Err(bad_field(layout, column, value)),
-                }
-            };
-        }
-        match kind {
-            Kind::Version => typed!(version, parse_u64(value).and_then(|v| u8::try_from(v).ok())),
-            Kind::AccountId => rec.account_id = Some(value),
-            Kind::InterfaceId => rec.interface_id = Some(value),
-            Kind::SrcAddr => typed!(srcaddr, parse_ip(value)),
-            Kind::DstAddr => typed!(dstaddr, parse_ip(value)),
-            Kind::SrcPort => typed!(
-                srcport,
-                parse_u64(value).and_then(|v| u16::try_from(v).ok())
-            ),
-            Kind::DstPort => typed!(
-                dstport,
-                parse_u64(value).and_then(|v| u16::try_from(v).ok())
-            ),
-            Kind::Protocol => typed!(
-                protocol,
-                parse_u64(value).and_then(|v| u8::try_from(v).ok())
-            ),
-            Kind::Packets => typed!(packets, parse_u64(value)),
-            Kind::Bytes => typed!(bytes, parse_u64(value)),
-            Kind::Start => typed!(start, parse_u64(value).and_then(|v| i64::try_from(v).ok())),
-            Kind::End => typed!(end, parse_u64(value).and_then(|v| i64::try_from(v).ok())),
-            Kind::Action => typed!(action, parse_action(value)),
-            Kind::LogStatus => typed!(log_status, parse_status(value)),
-            Kind::VpcId => rec.vpc_id = Some(value),
-            Kind::SubnetId => rec.subnet_id = Some(value),
-            Kind::InstanceId => rec.instance_id = Some(value),
-            Kind::TcpFlags => {
-                typed!(
-                    tcp_flags,
-                    parse_u64(value).and_then(|v| u16::try_from(v).ok())
-                )
-            }
-            Kind::PktSrcAddr => typed!(pkt_srcaddr, parse_ip(value)),
-            Kind::PktDstAddr => typed!(pkt_dstaddr, parse_ip(value)),
-            Kind::Region => rec.region = Some(value),
-            Kind::FlowDirection => typed!(flow_direction, parse_direction(value)),
-            Kind::PktSrcAwsService => rec.pkt_src_aws_service = Some(value),
-            Kind::PktDstAwsService => rec.pkt_dst_aws_service = Some(value),
-            Kind::Other => {}
+        if !set_field(&mut rec, kind, value) {
+            return Err(bad_field(layout, column, value));
         }
         column += 1;
     }
@@ -649,6 +604,117 @@ pub fn parse_line<'a>(layout: &FlowLayout, line: &'a str) -> Result<FlowRecord<'
         return Err(wrong_count(layout, column));
     }
     Ok(rec)
+}
+
+/// Store one field's text (not `-`) in its typed slot; false when the text does not parse as
+/// that field's type. Shared by the text and Parquet decoders so both accept exactly the same
+/// values.
+#[inline(always)]
+pub(crate) fn set_field<'a>(rec: &mut FlowRecord<'a>, kind: Kind, value: &'a str) -> bool {
+    macro_rules! typed {
+        ($slot:ident, $parse:expr) => {
+            match $parse {
+                Some(v) => rec.$slot = Some(v),
+                None => return false,
+            }
+        };
+    }
+    match kind {
+        Kind::Version => typed!(version, parse_u64(value).and_then(|v| u8::try_from(v).ok())),
+        Kind::AccountId => rec.account_id = Some(value),
+        Kind::InterfaceId => rec.interface_id = Some(value),
+        Kind::SrcAddr => typed!(srcaddr, parse_ip(value)),
+        Kind::DstAddr => typed!(dstaddr, parse_ip(value)),
+        Kind::SrcPort => typed!(
+            srcport,
+            parse_u64(value).and_then(|v| u16::try_from(v).ok())
+        ),
+        Kind::DstPort => typed!(
+            dstport,
+            parse_u64(value).and_then(|v| u16::try_from(v).ok())
+        ),
+        Kind::Protocol => typed!(
+            protocol,
+            parse_u64(value).and_then(|v| u8::try_from(v).ok())
+        ),
+        Kind::Packets => typed!(packets, parse_u64(value)),
+        Kind::Bytes => typed!(bytes, parse_u64(value)),
+        Kind::Start => typed!(start, parse_u64(value).and_then(|v| i64::try_from(v).ok())),
+        Kind::End => typed!(end, parse_u64(value).and_then(|v| i64::try_from(v).ok())),
+        Kind::Action => typed!(action, parse_action(value)),
+        Kind::LogStatus => typed!(log_status, parse_status(value)),
+        Kind::VpcId => rec.vpc_id = Some(value),
+        Kind::SubnetId => rec.subnet_id = Some(value),
+        Kind::InstanceId => rec.instance_id = Some(value),
+        Kind::TcpFlags => typed!(
+            tcp_flags,
+            parse_u64(value).and_then(|v| u16::try_from(v).ok())
+        ),
+        Kind::PktSrcAddr => typed!(pkt_srcaddr, parse_ip(value)),
+        Kind::PktDstAddr => typed!(pkt_dstaddr, parse_ip(value)),
+        Kind::Region => rec.region = Some(value),
+        Kind::FlowDirection => typed!(flow_direction, parse_direction(value)),
+        Kind::PktSrcAwsService => rec.pkt_src_aws_service = Some(value),
+        Kind::PktDstAwsService => rec.pkt_dst_aws_service = Some(value),
+        Kind::Other => {}
+    }
+    true
+}
+
+/// Store an integer in a numeric field's slot; false when it is out of the field's range
+/// (a port above 65535, a negative byte count). Non-numeric kinds take no integers.
+#[cfg(feature = "parquet")]
+#[inline(always)]
+pub(crate) fn set_int(rec: &mut FlowRecord<'_>, kind: Kind, value: i128) -> bool {
+    macro_rules! typed {
+        ($slot:ident, $ty:ty) => {
+            match <$ty>::try_from(value) {
+                Ok(v) => rec.$slot = Some(v),
+                Err(_) => return false,
+            }
+        };
+    }
+    match kind {
+        Kind::Version => typed!(version, u8),
+        Kind::SrcPort => typed!(srcport, u16),
+        Kind::DstPort => typed!(dstport, u16),
+        Kind::Protocol => typed!(protocol, u8),
+        Kind::Packets => typed!(packets, u64),
+        Kind::Bytes => typed!(bytes, u64),
+        // Text accepts only non-negative times; so does this.
+        Kind::Start if value >= 0 => typed!(start, i64),
+        Kind::End if value >= 0 => typed!(end, i64),
+        Kind::TcpFlags => typed!(tcp_flags, u16),
+        _ => return false,
+    }
+    true
+}
+
+#[cfg(feature = "parquet")]
+impl Kind {
+    /// Whether the field is a number (Parquet may store it as an integer column).
+    pub(crate) fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            Kind::Version
+                | Kind::SrcPort
+                | Kind::DstPort
+                | Kind::Protocol
+                | Kind::Packets
+                | Kind::Bytes
+                | Kind::Start
+                | Kind::End
+                | Kind::TcpFlags
+        )
+    }
+
+    /// Whether the field is an IP address.
+    pub(crate) fn is_address(self) -> bool {
+        matches!(
+            self,
+            Kind::SrcAddr | Kind::DstAddr | Kind::PktSrcAddr | Kind::PktDstAddr
+        )
+    }
 }
 
 #[cold]

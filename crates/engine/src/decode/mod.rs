@@ -3,6 +3,12 @@
 pub mod cloudtrail;
 pub mod dns;
 pub mod flow;
+#[cfg(feature = "parquet")]
+pub mod flow_parquet;
+
+/// The magic bytes Apache Parquet files start (and end) with. Known with or without the
+/// `parquet` feature, so a build without it can say why it refuses such an input.
+pub const PARQUET_MAGIC: &[u8; 4] = b"PAR1";
 
 use std::fmt;
 
@@ -39,6 +45,12 @@ pub enum RejectKind {
     LineTooLong,
     Truncated,
     ReadError,
+    /// A Parquet input that is not a readable Parquet file, or a flow column of the wrong type.
+    MalformedParquet,
+    /// A readable Parquet file that is not a VPC flow log.
+    NotFlowLog,
+    /// An input this build cannot read (e.g. Parquet without the `parquet` feature).
+    Unsupported,
 }
 
 impl RejectKind {
@@ -49,6 +61,9 @@ impl RejectKind {
             RejectKind::LineTooLong => "line too long",
             RejectKind::Truncated => "truncated input",
             RejectKind::ReadError => "read error",
+            RejectKind::MalformedParquet => "malformed Parquet",
+            RejectKind::NotFlowLog => "not a VPC flow log",
+            RejectKind::Unsupported => "unsupported input",
         }
     }
 }
