@@ -459,7 +459,7 @@ fn state_is_bounded_under_a_million_distinct_keys() {
         d.detect(&parse_line(&layout, line).unwrap(), signals);
         let s = d.state();
         assert!(s.instances <= max_instances && s.volume_counters <= max_counters);
-        assert!(s.queued <= 4 * (max_instances + max_counters) + 2);
+        assert_eq!(s.queued, s.instances, "one touch-queue entry per instance");
     };
     for l in learning_day() {
         feed(&mut d, &l, &mut signals);

@@ -373,7 +373,7 @@ fn measure_flow(args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
     let reference = measurement("flow: decode only (default v2 lines)", decode_only, None);
     let intel = Arc::new(warden_intel::load::load(&IntelConfig::default(), None)?.0);
     let full = measurement(
-        "flow: full pipeline (intel + brute force, scans, floods)",
+        "flow: full pipeline (intel + brute force, scans, floods, baselines)",
         best(args.repeat, || {
             full_with(std::slice::from_ref(&path), false, intel.clone())
         })?,

@@ -42,11 +42,13 @@
 //! in the baseline; a rejected flow; a reply from a service port; volume just under the
 //! threshold; HTTPS to an address that is not a DoH service.
 //!
-//! State is bounded: at most [`BaselineConfig::max_instances`] instance baselines and
-//! [`BaselineConfig::max_volume_counters`] (instance, remote host) hourly byte counters, each
-//! table evicting the entry touched least recently when full (touch order follows event time in
-//! time-ordered logs). An evicted instance relearns from scratch (nothing fires while it does);
-//! an evicted counter restarts at zero. Per instance, the port and resolver sets are capped as
+//! State is bounded: at most [`BaselineConfig::max_instances`] instance baselines, evicting the
+//! least recently active instance when full (it relearns from scratch if it comes back, and
+//! nothing fires while it does), and at most [`BaselineConfig::max_volume_counters`]
+//! (instance, remote host) hourly byte counters in a fixed array, where a new counter replaces
+//! one of an earlier hour first, else the one with the fewest bytes in its set of four (a flood
+//! of small one-off flows cannot push out a host receiving a lot; an evicted counter restarts
+//! at zero). Per instance, the port and resolver sets are capped as
 //! described, so one instance never holds more than about 2.5 KiB (50,000 instances: at most
 //! about 125 MB, typically a small fraction of it).
 
@@ -60,11 +62,35 @@ use std::sync::OnceLock;
 use warden_model::time::format_timestamp;
 use warden_model::{Signal, catalogue};
 
-const PORT_UNUSUAL: &str = "Behavior:EC2/NetworkPortUnusual";
-const VOLUME_UNUSUAL: &str = "Behavior:EC2/TrafficVolumeUnusual";
-const DNS_RESOLVER: &str = "DefenseEvasion:EC2/UnusualDNSResolver";
-const DOH: &str = "DefenseEvasion:EC2/UnusualDoHActivity";
-const DOT: &str = "DefenseEvasion:EC2/UnusualDoTActivity";
+/// What was unusual: one per finding type of this module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unusual {
+    Port,
+    Volume,
+    DnsResolver,
+    DoH,
+    DoT,
+}
+
+impl Unusual {
+    const ALL: [Unusual; 5] = [
+        Unusual::Port,
+        Unusual::Volume,
+        Unusual::DnsResolver,
+        Unusual::DoH,
+        Unusual::DoT,
+    ];
+
+    fn finding_type(self) -> &'static str {
+        match self {
+            Unusual::Port => "Behavior:EC2/NetworkPortUnusual",
+            Unusual::Volume => "Behavior:EC2/TrafficVolumeUnusual",
+            Unusual::DnsResolver => "DefenseEvasion:EC2/UnusualDNSResolver",
+            Unusual::DoH => "DefenseEvasion:EC2/UnusualDoHActivity",
+            Unusual::DoT => "DefenseEvasion:EC2/UnusualDoTActivity",
+        }
+    }
+}
 
 /// The lowest port of any common OS's ephemeral (client) range: Linux uses 32768–60999, Windows
 /// and the IANA range 49152–65535.
@@ -92,8 +118,10 @@ pub struct BaselineConfig {
     /// Instance baselines kept (default 50,000); the least recently active is evicted first and
     /// relearns if it comes back.
     pub max_instances: usize,
-    /// (instance, remote host) hourly byte counters kept (default 200,000); the least recently
-    /// active is evicted first.
+    /// (instance, remote host) hourly byte counters kept (default 65,536: 2 MiB, small enough to
+    /// stay in cache). A new host replaces the counter of an earlier hour, else the one with the
+    /// fewest bytes among four, so heavy senders keep their counters even when far more hosts
+    /// than this are active in an hour.
     pub max_volume_counters: usize,
     /// How many times its baseline an instance must send to one host in an hour for
     /// Behavior:EC2/TrafficVolumeUnusual (default 10: an order of magnitude).
@@ -116,7 +144,7 @@ impl Default for BaselineConfig {
             max_ports: 256,
             max_resolvers: 32,
             max_instances: 50_000,
-            max_volume_counters: 200_000,
+            max_volume_counters: 65_536,
             volume_factor: 10.0,
             volume_floor_bytes: 1 << 30,
             volume_half_life_secs: 7 * 24 * 3600,
@@ -312,9 +340,12 @@ fn resolver_of(ip: IpAddr) -> Resolver {
 
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
-/// A table of at most `capacity` entries that evicts the least recently touched one. Touch order
-/// is kept in a queue of (key, touch number); stale queue entries (keys touched again since) are
-/// skipped when popped and compacted away when the queue reaches four times the capacity.
+/// A table of at most `capacity` entries that evicts the least recently touched one, by touch
+/// order (which follows event time in time-ordered logs). The queue holds one (key, touch
+/// number) per entry, in the order entries were queued; a touch only updates the entry, and an
+/// entry found at the front that was touched since it was queued goes to the back with its new
+/// touch number instead of being evicted (second chance). So a key touched at least once every
+/// `capacity` insertions is never evicted, and a touch costs one hash lookup and no queue work.
 struct Lru<K, V> {
     map: Map<K, (V, u64)>,
     order: VecDeque<(K, u64)>,
@@ -334,33 +365,122 @@ impl<K: Hash + Eq + Copy, V> Lru<K, V> {
         }
     }
 
-    /// The entry for `key`, created with `make` when absent (evicting the least recently
-    /// touched entry if the table is full), marked as the most recently touched.
+    /// The entry for `key`, created with `make` when absent (evicting first if the table is
+    /// full), marked as the most recently touched.
     fn touch(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
         self.seq += 1;
         let seq = self.seq;
         if self.map.len() >= self.capacity && !self.map.contains_key(&key) {
             self.evict_one();
         }
-        if self.order.len() >= 4 * self.capacity {
-            let map = &self.map;
-            self.order
-                .retain(|(k, s)| map.get(k).is_some_and(|(_, touch)| touch == s));
+        match self.map.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let entry = e.into_mut();
+                entry.1 = seq;
+                &mut entry.0
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                self.order.push_back((key, seq));
+                &mut e.insert((make(), seq)).0
+            }
         }
-        self.order.push_back((key, seq));
-        let entry = self.map.entry(key).or_insert_with(|| (make(), seq));
-        entry.1 = seq;
-        &mut entry.0
     }
 
     fn evict_one(&mut self) {
-        while let Some((k, s)) = self.order.pop_front() {
-            if self.map.get(&k).is_some_and(|(_, touch)| *touch == s) {
-                self.map.remove(&k);
-                self.evicted += 1;
-                return;
+        while let Some((k, queued)) = self.order.pop_front() {
+            match self.map.get(&k) {
+                Some((_, touch)) if *touch != queued => self.order.push_back((k, *touch)),
+                Some(_) => {
+                    self.map.remove(&k);
+                    self.evicted += 1;
+                    return;
+                }
+                None => {}
             }
         }
+    }
+}
+
+/// Entries per set of [`VolumeTable`].
+const WAYS: usize = 4;
+
+/// One (instance, remote host) hour of outbound bytes. `tag` 0 is an empty slot.
+#[derive(Debug, Clone, Copy, Default)]
+struct VolumeCounter {
+    tag: u64,
+    hour: i64,
+    bytes: u64,
+    fired: bool,
+}
+
+/// Hourly byte counters per (instance, remote host) in a fixed array of 4-entry sets, addressed
+/// by a randomly seeded hash (attacker-chosen addresses cannot aim at one set). A new key takes
+/// an empty slot of its set, else the slot of an earlier hour (finished: its bytes are already in
+/// the instance's hour maximum), else the slot with the fewest bytes this hour. A flood of small
+/// one-off flows therefore cannot push out a host that is receiving a lot, which is the only
+/// thing this table exists to find; memory is fixed (32 bytes a slot) and a record costs one
+/// hash and one set of four adjacent slots, with no allocation.
+struct VolumeTable {
+    slots: Vec<VolumeCounter>,
+    sets: u64,
+    hasher: foldhash::fast::RandomState,
+    occupied: usize,
+    evicted: u64,
+}
+
+impl VolumeTable {
+    fn new(capacity: usize) -> Self {
+        let sets = (capacity / WAYS).max(1);
+        VolumeTable {
+            slots: vec![VolumeCounter::default(); sets * WAYS],
+            sets: sets as u64,
+            hasher: foldhash::fast::RandomState::default(),
+            occupied: 0,
+            evicted: 0,
+        }
+    }
+
+    /// The counter of (instance, remote) for `hour`, started at zero when absent or older.
+    fn counter(&mut self, instance: u64, remote: IpAddr, hour: i64) -> &mut VolumeCounter {
+        use std::hash::BuildHasher;
+        let h = self.hasher.hash_one((instance, remote));
+        let tag = h | 1;
+        // The high bits pick the set (multiply-shift: no modulo bias worth the name).
+        let set = ((u128::from(h) * u128::from(self.sets)) >> 64) as usize;
+        let start = set * WAYS;
+        let ways = &mut self.slots[start..start + WAYS];
+        let index = match ways.iter().position(|c| c.tag == tag) {
+            Some(i) => i,
+            None => {
+                let (i, victim) = ways
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|(_, c)| (c.tag != 0, c.hour >= hour, c.bytes))
+                    .map_or((0, VolumeCounter::default()), |(i, c)| (i, *c));
+                if victim.tag == 0 {
+                    self.occupied += 1;
+                } else if victim.hour >= hour {
+                    self.evicted += 1;
+                }
+                ways[i] = VolumeCounter {
+                    tag,
+                    hour,
+                    bytes: 0,
+                    fired: false,
+                };
+                i
+            }
+        };
+        let c = &mut ways[index];
+        if c.hour < hour {
+            *c = VolumeCounter {
+                tag,
+                hour,
+                bytes: 0,
+                fired: false,
+            };
+        }
+        c
     }
 }
 
@@ -473,20 +593,12 @@ impl InstanceBaseline {
     }
 }
 
-/// One (instance, remote host) hour of outbound bytes.
-#[derive(Debug, Clone, Copy)]
-struct VolumeCounter {
-    hour: i64,
-    bytes: u64,
-    fired: bool,
-}
-
 /// Sizes of the detector's tables, for tests and monitoring.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BaselineState {
     pub instances: usize,
     pub volume_counters: usize,
-    /// Touch-queue entries of both tables (each at most 4 × its capacity).
+    /// Touch-queue entries of the instance table (one per instance).
     pub queued: usize,
     /// Entries evicted to stay within capacity.
     pub evicted: u64,
@@ -498,7 +610,8 @@ pub struct BaselineDetector {
     half_life_hours: f64,
     /// Keyed by the interface (else instance id, else local address) fingerprint.
     instances: Lru<u64, InstanceBaseline>,
-    volumes: Lru<(u64, IpAddr), VolumeCounter>,
+    volumes: VolumeTable,
+    /// Default severity of each [`Unusual`] (by discriminant), from the catalogue.
     severity: [f64; 5],
 }
 
@@ -538,7 +651,8 @@ fn protocol_text(p: u8) -> &'static str {
     }
 }
 
-/// FNV-1a over an address, tagged so it cannot equal an interface id's fingerprint by design.
+/// FNV-1a over an address (from another offset basis than interface-id fingerprints), for records
+/// that name no interface or instance.
 fn address_fingerprint(ip: IpAddr) -> u64 {
     let octets: [u8; 16] = match ip {
         IpAddr::V4(a) => a.to_ipv6_mapped().octets(),
@@ -551,20 +665,18 @@ fn address_fingerprint(ip: IpAddr) -> u64 {
 
 impl BaselineDetector {
     pub fn new(config: BaselineConfig) -> Self {
-        let sev = |ty: &str| catalogue().get(ty).and_then(|t| t.severity).unwrap_or(5.0);
         BaselineDetector {
             learning_ms: i64::try_from(config.learning_period_secs.saturating_mul(1000))
                 .unwrap_or(i64::MAX),
             half_life_hours: config.volume_half_life_secs as f64 / 3600.0,
             instances: Lru::new(config.max_instances),
-            volumes: Lru::new(config.max_volume_counters),
-            severity: [
-                sev(PORT_UNUSUAL),
-                sev(VOLUME_UNUSUAL),
-                sev(DNS_RESOLVER),
-                sev(DOH),
-                sev(DOT),
-            ],
+            volumes: VolumeTable::new(config.max_volume_counters),
+            severity: Unusual::ALL.map(|u| {
+                catalogue()
+                    .get(u.finding_type())
+                    .and_then(|t| t.severity)
+                    .unwrap_or(5.0)
+            }),
             config,
         }
     }
@@ -572,8 +684,8 @@ impl BaselineDetector {
     pub fn state(&self) -> BaselineState {
         BaselineState {
             instances: self.instances.map.len(),
-            volume_counters: self.volumes.map.len(),
-            queued: self.instances.order.len() + self.volumes.order.len(),
+            volume_counters: self.volumes.occupied,
+            queued: self.instances.order.len(),
             evicted: self.instances.evicted + self.volumes.evicted,
         }
     }
@@ -610,7 +722,7 @@ impl BaselineDetector {
             }
             _ => None,
         };
-        let mut found: Option<(usize, String)> = None;
+        let mut found: Option<(Unusual, String)> = None;
         if let Some((protocol, port)) = connection {
             inst.connections += 1;
             found = match port {
@@ -618,7 +730,10 @@ impl BaselineDetector {
                     .dns
                     .observe(resolver_of(o.remote_ip), self.config.max_resolvers)
                 {
-                    Seen::New if mature => Some((2, Self::resolver_reason(r, inst, &o, time, 53))),
+                    Seen::New if mature => Some((
+                        Unusual::DnsResolver,
+                        Self::resolver_reason(r, inst, &o, time, 53),
+                    )),
                     _ => None,
                 },
                 853 if protocol == 6 => {
@@ -627,7 +742,7 @@ impl BaselineDetector {
                         .observe(resolver_of(o.remote_ip), self.config.max_resolvers)
                     {
                         Seen::New if mature => {
-                            Some((4, Self::resolver_reason(r, inst, &o, time, 853)))
+                            Some((Unusual::DoT, Self::resolver_reason(r, inst, &o, time, 853)))
                         }
                         _ => None,
                     }
@@ -653,7 +768,7 @@ impl BaselineDetector {
                         (false, _, _) => None,
                         // The specific finding says more than "new port 443".
                         (true, Some(service), _) => Some((
-                            3,
+                            Unusual::DoH,
                             format!(
                                 "{} connected to {}, a DNS-over-HTTPS address of {}, a service it did not use in {} outbound connections over {} h of baseline",
                                 local_name(r, o.local_ip),
@@ -664,7 +779,7 @@ impl BaselineDetector {
                             ),
                         )),
                         (true, None, true) => Some((
-                            0,
+                            Unusual::Port,
                             format!(
                                 "{} connected to {} on remote port {port}/{}, never seen in {} outbound connections over {} h of baseline",
                                 local_name(r, o.local_ip),
@@ -687,18 +802,7 @@ impl BaselineDetector {
         }
         let mut volume: Option<String> = None;
         if let Some(bytes) = r.bytes.filter(|&b| b > 0 && hour == inst.hour) {
-            let c = self.volumes.touch((key, o.remote_ip), || VolumeCounter {
-                hour,
-                bytes: 0,
-                fired: false,
-            });
-            if c.hour < hour {
-                *c = VolumeCounter {
-                    hour,
-                    bytes: 0,
-                    fired: false,
-                };
-            }
+            let c = self.volumes.counter(key, o.remote_ip, hour);
             if c.hour == hour {
                 c.bytes = c.bytes.saturating_add(bytes);
                 inst.hour_max = inst.hour_max.max(c.bytes);
@@ -734,42 +838,30 @@ impl BaselineDetector {
         }
 
         if let Some((kind, reason)) = found {
-            let (ty, title) = match kind {
-                0 => (
-                    PORT_UNUSUAL,
-                    format!(
-                        "{} is communicating with {} on an unusual port {}.",
-                        local_name(r, o.local_ip),
-                        o.remote_ip,
-                        o.remote_port.unwrap_or(0)
-                    ),
+            let title = match kind {
+                Unusual::Port | Unusual::Volume => format!(
+                    "{} is communicating with {} on an unusual port {}.",
+                    local_name(r, o.local_ip),
+                    o.remote_ip,
+                    o.remote_port.unwrap_or(0)
                 ),
-                2 => (
-                    DNS_RESOLVER,
-                    format!(
-                        "{} is communicating with an unusual DNS resolver {}.",
-                        local_name(r, o.local_ip),
-                        o.remote_ip
-                    ),
+                Unusual::DnsResolver => format!(
+                    "{} is communicating with an unusual DNS resolver {}.",
+                    local_name(r, o.local_ip),
+                    o.remote_ip
                 ),
-                3 => (
-                    DOH,
-                    format!(
-                        "{} is making unusual DNS-over-HTTPS connections to {}.",
-                        local_name(r, o.local_ip),
-                        o.remote_ip
-                    ),
+                Unusual::DoH => format!(
+                    "{} is making unusual DNS-over-HTTPS connections to {}.",
+                    local_name(r, o.local_ip),
+                    o.remote_ip
                 ),
-                _ => (
-                    DOT,
-                    format!(
-                        "{} is making unusual DNS-over-TLS connections to {}.",
-                        local_name(r, o.local_ip),
-                        o.remote_ip
-                    ),
+                Unusual::DoT => format!(
+                    "{} is making unusual DNS-over-TLS connections to {}.",
+                    local_name(r, o.local_ip),
+                    o.remote_ip
                 ),
             };
-            out.push(self.signal(r, &o, ty, kind, time, title, reason, start));
+            out.push(self.signal(r, &o, kind, time, title, reason, start));
         }
         if let Some(reason) = volume {
             let title = format!(
@@ -777,7 +869,7 @@ impl BaselineDetector {
                 local_name(r, o.local_ip),
                 o.remote_ip
             );
-            out.push(self.signal(r, &o, VOLUME_UNUSUAL, 1, time, title, reason, hour));
+            out.push(self.signal(r, &o, Unusual::Volume, time, title, reason, hour));
         }
     }
 
@@ -813,8 +905,7 @@ impl BaselineDetector {
         &self,
         r: &FlowRecord<'_>,
         o: &Oriented,
-        ty: &'static str,
-        kind: usize,
+        kind: Unusual,
         time: i64,
         title: String,
         reason: String,
@@ -824,11 +915,12 @@ impl BaselineDetector {
             .interface_id
             .or(r.instance_id)
             .map_or_else(|| o.local_ip.to_string(), str::to_string);
+        let ty = kind.finding_type();
         flow_signal(
             r,
             FlowFinding {
                 finding_type: ty,
-                severity: self.severity.get(kind).copied().unwrap_or(5.0),
+                severity: self.severity[kind as usize],
                 role: "ACTOR",
                 actor_key: o.remote_ip.to_string(),
                 event_id: format!(
@@ -901,13 +993,32 @@ mod tests {
         let mut t: Lru<u64, u64> = Lru::new(100);
         for i in 0..100_000u64 {
             *t.touch(i + 1_000, || 0) += 1;
-            if i % 50 == 0 {
+            if i % 99 == 0 {
                 *t.touch(7, || 0) += 1;
             }
             assert!(t.map.len() <= 100);
-            assert!(t.order.len() <= 400);
+            assert_eq!(t.order.len(), t.map.len());
         }
-        assert_eq!(t.map.get(&7).map(|e| e.0), Some(2_000));
+        assert_eq!(t.map.get(&7).map(|e| e.0), Some(1_011));
+        assert_eq!(t.evicted, 100_000 - 99, "every other key made room once");
+    }
+
+    #[test]
+    fn volume_table_keeps_the_heavy_host_among_a_flood_of_small_ones() {
+        let mut t = VolumeTable::new(1_000);
+        let heavy: IpAddr = "45.83.71.50".parse().unwrap();
+        for i in 0..500_000u32 {
+            let remote = IpAddr::from(std::net::Ipv4Addr::from(0x2d00_0000 + i));
+            t.counter(u64::from(i % 50), remote, 10).bytes += 1_500;
+            if i % 10_000 == 0 {
+                t.counter(7, heavy, 10).bytes += 1_000_000;
+            }
+            assert!(t.occupied <= 1_000);
+        }
+        assert_eq!(t.counter(7, heavy, 10).bytes, 50_000_000);
+        assert!(t.evicted > 490_000);
+        // A new hour starts every counter again.
+        assert_eq!(t.counter(7, heavy, 11).bytes, 0);
     }
 
     #[test]
