@@ -51,6 +51,20 @@ pub const FEEDS: &[Feed] = &[
     },
 ];
 
+/// The list name of the maltrail-derived categorised intelligence in findings.
+pub const MALTRAIL_NAME: &str = "Maltrail";
+
+/// Where `warden intel update` gets maltrail's trails by default (GitHub's archive of the
+/// repository; `intel.feed_urls.Maltrail` may name another URL, a local tarball or a checkout).
+pub const MALTRAIL_DEFAULT_URL: &str =
+    "https://github.com/stamparm/maltrail/archive/refs/heads/master.tar.gz";
+
+/// The shipped compact categorised file (gzip), made by `warden intel import-maltrail` from
+/// maltrail's static trails; MIT licence, see `data/maltrail/README.md`.
+pub fn maltrail_snapshot_gz() -> &'static [u8] {
+    include_bytes!("../data/maltrail/maltrail.tsv.gz")
+}
+
 /// AWS's published ranges.
 pub const AWS_RANGES_URL: &str = "https://ip-ranges.amazonaws.com/ip-ranges.json";
 

@@ -245,7 +245,7 @@ impl fmt::Display for ListFormat {
 
 /// What a list entry names: an IP network (a bare IP is a `/32` or `/128`), or a domain
 /// (lowercased, no trailing dot, no leading `*.`; it covers its subdomains).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Indicator {
     Net(IpNet),
     Domain(String),
@@ -421,7 +421,7 @@ fn truncate(s: &str, max: usize) -> &str {
 }
 
 /// A value quoted for an error message, cut to a readable length.
-fn snippet(s: &str) -> String {
+pub(crate) fn snippet(s: &str) -> String {
     if s.len() <= 80 {
         format!("{s:?}")
     } else {
@@ -437,7 +437,7 @@ fn strip_bom(b: &[u8]) -> &[u8] {
 // Indicator syntax shared by every format.
 
 /// An IP (`/32` or `/128`) or a CIDR (truncated).
-fn parse_net(s: &str) -> Result<IpNet, String> {
+pub(crate) fn parse_net(s: &str) -> Result<IpNet, String> {
     let s = s.trim();
     if s.contains('/') {
         IpNet::from_str(s)
@@ -679,7 +679,7 @@ fn parse_txt_line(line: &str, n: u64, sink: &mut Sink) {
 /// A TXT indicator: IP, CIDR or domain, with an optional port (dropped), or a URL naming only a
 /// host (`http://192.0.2.1`, `https://evil.example:8443/`). A URL with a path is an error: its
 /// host may well be a legitimate site serving one bad file.
-fn txt_indicator(tok: &str) -> Result<Indicator, String> {
+pub(crate) fn txt_indicator(tok: &str) -> Result<Indicator, String> {
     if let Some(i) = tok.find("://") {
         let after = &tok[i + 3..];
         let path = after.find(['/', '?', '#']).map_or("", |k| &after[k..]);

@@ -11,6 +11,7 @@ pub mod builtin;
 pub mod formats;
 pub mod geo;
 pub mod load;
+pub mod maltrail;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use prefix_trie::PrefixMap;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 pub use aws::{AwsRange, AwsRanges};
 pub use formats::{Indicator, ListFormat, ParsedList};
 pub use geo::{Geo, GeoInfo};
+pub use maltrail::Category;
 
 /// Where a list's knowledge comes from; decides which finding types a match raises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -38,15 +40,26 @@ pub enum ListKind {
     Mining,
     /// A trusted IP list (IPSet): suppresses findings.
     Trusted,
+    /// A list whose every entry carries a [`Category`] (the maltrail-derived intelligence):
+    /// the category decides the finding type. One list holds all categories, so lookups cost
+    /// the same however many categories there are.
+    Categorised,
+}
+
+/// What a list stores for an entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Tag {
+    threat: Option<Arc<str>>,
+    category: Option<Category>,
 }
 
 /// One loaded list.
 pub struct ThreatList {
     pub name: Arc<str>,
     pub kind: ListKind,
-    v4: PrefixMap<Ipv4Net, Option<Arc<str>>>,
-    v6: PrefixMap<Ipv6Net, Option<Arc<str>>>,
-    domains: HashMap<Box<str>, Option<Arc<str>>>,
+    v4: PrefixMap<Ipv4Net, Tag>,
+    v6: PrefixMap<Ipv6Net, Tag>,
+    domains: HashMap<Box<str>, Tag>,
 }
 
 /// A list entry that matched.
@@ -58,6 +71,8 @@ pub struct Match {
     pub threat: Option<Arc<str>>,
     /// The entry that matched (a prefix or a domain).
     pub entry: String,
+    /// The entry's category, on a [`ListKind::Categorised`] list.
+    pub category: Option<Category>,
 }
 
 impl ThreatList {
@@ -86,6 +101,32 @@ impl ThreatList {
     }
 
     pub fn insert(&mut self, indicator: &Indicator, threat: Option<Arc<str>>) {
+        self.insert_tag(
+            indicator,
+            Tag {
+                threat,
+                category: None,
+            },
+        )
+    }
+
+    /// Insert an entry with its category (for [`ListKind::Categorised`] lists).
+    pub fn insert_categorised(
+        &mut self,
+        indicator: &Indicator,
+        threat: Option<Arc<str>>,
+        category: Category,
+    ) {
+        self.insert_tag(
+            indicator,
+            Tag {
+                threat,
+                category: Some(category),
+            },
+        )
+    }
+
+    fn insert_tag(&mut self, indicator: &Indicator, threat: Tag) {
         match indicator {
             Indicator::Net(IpNet::V4(n)) => {
                 self.v4.insert(n.trunc(), threat);
@@ -128,8 +169,9 @@ impl ThreatList {
         Some(Match {
             list: self.name.clone(),
             kind: self.kind,
-            threat: threat.clone(),
+            threat: threat.threat.clone(),
             entry,
+            category: threat.category,
         })
     }
 
@@ -153,8 +195,9 @@ impl ThreatList {
                 return Some(Match {
                     list: self.name.clone(),
                     kind: self.kind,
-                    threat: t.clone(),
+                    threat: t.threat.clone(),
                     entry: k.to_string(),
+                    category: t.category,
                 });
             }
             match rest.find('.') {

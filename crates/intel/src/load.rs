@@ -19,8 +19,15 @@ pub struct IntelConfig {
     /// the GuardDuty tester's indicator domains).
     pub builtin: bool,
     /// Where `warden intel update` fetches each built-in feed (by feed name: TorExitNodes,
-    /// TorRelays, WardenMaliciousIPs, WardenCryptoMining, AwsIpRanges). Defaults to the public sources.
+    /// TorRelays, WardenMaliciousIPs, WardenCryptoMining, AwsIpRanges, Maltrail). Defaults to the
+    /// public sources. `Maltrail` may be a URL or path of a maltrail `.tar.gz` (GitHub's archive
+    /// of stamparm/maltrail) or a local maltrail checkout directory; its trails are categorised
+    /// (see `warden_intel::maltrail`) and kept in the data directory in compact form.
     pub feed_urls: std::collections::BTreeMap<String, String>,
+    /// Load the categorised maltrail intelligence (C&C, sinkhole, drop point, phishing, drive-by
+    /// and domain-reputation findings) with the built-in feeds. About 1.3 M entries; switch off
+    /// to save memory (roughly 150 MB) and start-up time, losing those finding types.
+    pub maltrail: bool,
     /// Customer threat lists (GuardDuty ThreatIntelSets).
     pub threat_lists: Vec<ListSpec>,
     /// Trusted IP lists (GuardDuty IPSets): findings involving these addresses are suppressed.
@@ -33,6 +40,7 @@ impl Default for IntelConfig {
         IntelConfig {
             builtin: true,
             feed_urls: Default::default(),
+            maltrail: true,
             threat_lists: Vec::new(),
             trusted_lists: Vec::new(),
             geo: GeoConfig::default(),
@@ -369,6 +377,44 @@ pub fn load(
                 name: feed.name.into(),
                 location,
                 kind: feed.kind,
+                entries: list.len(),
+                errors,
+            });
+            threat.push(list);
+        }
+        if config.maltrail {
+            let cached = data_dir
+                .map(|d| feed_cache(d, builtin::MALTRAIL_NAME))
+                .and_then(|p| std::fs::read(p).ok());
+            let from_cache = cached.is_some();
+            let bytes = cached.unwrap_or_else(|| builtin::maltrail_snapshot_gz().to_vec());
+            let (mut list, mut errors, mut bad) =
+                crate::maltrail::parse_compact(builtin::MALTRAIL_NAME, &bytes);
+            let mut location = format!("{} (updated copy)", builtin::MALTRAIL_NAME);
+            if from_cache && list.is_empty() {
+                report.warnings.push(format!(
+                    "updated maltrail copy unusable ({} bad lines); using the built-in snapshot",
+                    bad
+                ));
+                (list, errors, bad) = crate::maltrail::parse_compact(
+                    builtin::MALTRAIL_NAME,
+                    builtin::maltrail_snapshot_gz(),
+                );
+                location = format!("{} (built-in snapshot)", builtin::MALTRAIL_NAME);
+            } else if !from_cache {
+                location = format!("{} (built-in snapshot)", builtin::MALTRAIL_NAME);
+            }
+            if bad > errors.len() as u64 {
+                report.warnings.push(format!(
+                    "{}: {bad} bad lines, the first {} listed",
+                    builtin::MALTRAIL_NAME,
+                    errors.len()
+                ));
+            }
+            report.lists.push(ListReport {
+                name: builtin::MALTRAIL_NAME.into(),
+                location,
+                kind: ListKind::Categorised,
                 entries: list.len(),
                 errors,
             });

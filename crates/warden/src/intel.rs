@@ -17,6 +17,18 @@ pub enum IntelCommand {
     Update(UpdateArgs),
     /// List the loaded lists with their entry counts and bad lines.
     Lists(CommonArgs),
+    /// Turn maltrail's static trails (a `.tar.gz` or a checkout directory) into Warden's compact
+    /// categorised file (`indicator<TAB>category<TAB>family`, gzipped when OUT ends in `.gz`).
+    /// This is how `crates/intel/data/maltrail/maltrail.tsv.gz` is made.
+    ImportMaltrail(ImportMaltrailArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ImportMaltrailArgs {
+    /// maltrail tarball (`.tar.gz`, e.g. GitHub's archive of stamparm/maltrail) or directory.
+    pub source: PathBuf,
+    /// Where to write the compact file.
+    pub out: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -109,7 +121,55 @@ pub fn run(cmd: IntelCommand) -> anyhow::Result<()> {
             Ok(())
         }
         IntelCommand::Update(a) => update(&a),
+        IntelCommand::ImportMaltrail(a) => import_maltrail(&a),
     }
+}
+
+/// Print what a maltrail import found (stderr) and its first bad lines.
+fn report_import(imp: &warden_intel::maltrail::Import, source: &str) {
+    let mut per_cat = std::collections::BTreeMap::new();
+    for t in &imp.trails {
+        *per_cat.entry(t.category.as_str()).or_insert(0usize) += 1;
+    }
+    eprintln!(
+        "warden: maltrail {source}: {} trails from {} files ({} files skipped); dropped {} URL trails, {} non-routable addresses, {} duplicates; {} bad lines",
+        imp.trails.len(),
+        imp.files,
+        imp.skipped_files,
+        imp.urls,
+        imp.non_routable,
+        imp.duplicates,
+        imp.error_count
+    );
+    for (c, n) in per_cat {
+        eprintln!("warden: maltrail:   {c:<15} {n}");
+    }
+    for e in imp.errors.iter().take(5) {
+        eprintln!("warden: maltrail: bad line {e}");
+    }
+}
+
+/// The compact form of an import, gzipped.
+fn compact_gz(imp: &warden_intel::maltrail::Import) -> anyhow::Result<Vec<u8>> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    warden_intel::maltrail::write_compact(&imp.trails, &mut gz)?;
+    Ok(gz.finish()?)
+}
+
+fn import_maltrail(a: &ImportMaltrailArgs) -> anyhow::Result<()> {
+    let imp = warden_intel::maltrail::import_path(&a.source)?;
+    report_import(&imp, &a.source.display().to_string());
+    anyhow::ensure!(!imp.trails.is_empty(), "no usable trails found");
+    let bytes = if a.out.extension().is_some_and(|e| e == "gz") {
+        compact_gz(&imp)?
+    } else {
+        let mut v = Vec::new();
+        warden_intel::maltrail::write_compact(&imp.trails, &mut v)?;
+        v
+    };
+    std::fs::write(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
+    eprintln!("warden: wrote {} ({} bytes)", a.out.display(), bytes.len());
+    Ok(())
 }
 
 fn lookup(intel: &Intel, what: &str) -> serde_json::Value {

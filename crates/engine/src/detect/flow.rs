@@ -9,7 +9,20 @@
 //! * **UnauthorizedAccess:EC2/TorRelay** (High, 8): inbound from a Tor relay to a Tor ORPort or
 //!   DirPort (9001, 9030): the instance serves as a relay. Inbound from Tor to other ports (for
 //!   example SSH through Tor) is not a relay.
-//! * **CryptoCurrency:EC2/BitcoinTool.B** (High, 8): outbound to a crypto-mining pool address.
+//! * **CryptoCurrency:EC2/BitcoinTool.B** (High, 8): outbound to a crypto-mining pool address
+//!   (Warden's mining feed, or a maltrail `mining` / `cryptocurrency` entry).
+//!
+//! From the categorised maltrail intelligence (list `Maltrail`, see `warden_intel::maltrail`):
+//! * **Backdoor:EC2/C&CActivity.B** (High, 8): traffic with a command-and-control address, in
+//!   either direction (GuardDuty: the instance "exchanges traffic" with the C&C server; an
+//!   accepted inbound connection from it is a bind-shell style backdoor).
+//! * **Trojan:EC2/BlackholeTraffic** (Medium, 5): outbound to a sinkhole / black-hole address
+//!   (the instance *tries to reach* it: a sinkholed malware domain still resolves there). Inbound
+//!   traffic from a sinkhole (its scanners, its replies) says nothing about the instance.
+//! * **Trojan:EC2/DropPoint** (Medium, 5): outbound to an address known to collect stolen
+//!   credentials or data (information stealers' servers, web skimmers' collectors).
+//!
+//! The finding's `threatIntelligenceDetails` name the list and the maltrail family.
 //!
 //! Rejected flows, NODATA/SKIPDATA records and flows with both ends private raise nothing here.
 //! The stateful network detections (scans, brute force, floods, unusual traffic) are separate.
@@ -18,7 +31,7 @@ use crate::decode::flow::{FlowAction, FlowDirection, FlowRecord, LogStatus};
 use std::net::IpAddr;
 use std::sync::Arc;
 use warden_intel::geo::special_range;
-use warden_intel::{Intel, ListKind, Match};
+use warden_intel::{Category, Intel, ListKind, Match};
 use warden_model::finding::{
     Action, Evidence, InstanceDetails, LocalIpDetails, NetworkConnectionAction, PortDetails,
     RemoteIpDetails, Resource, ThreatIntelligenceDetail,
@@ -242,6 +255,15 @@ impl FlowDetector {
                     "UnauthorizedAccess:EC2/TorRelay"
                 }
                 (ListKind::Mining, true) => "CryptoCurrency:EC2/BitcoinTool.B",
+                (ListKind::Categorised, _) => match (m.category, outbound) {
+                    (Some(Category::CommandAndControl), _) => "Backdoor:EC2/C&CActivity.B",
+                    (Some(Category::Sinkhole), true) => "Trojan:EC2/BlackholeTraffic",
+                    (Some(Category::DropPoint), true) => "Trojan:EC2/DropPoint",
+                    (Some(Category::Mining | Category::Cryptocurrency), true) => {
+                        "CryptoCurrency:EC2/BitcoinTool.B"
+                    }
+                    _ => continue,
+                },
                 _ => continue,
             };
             if done.contains(&ty) {
@@ -252,14 +274,19 @@ impl FlowDetector {
             let eni = r.interface_id.unwrap_or("unknown-eni");
             let who = local_name(r, local_ip);
             let reason = format!(
-                "{who} {} {remote_ip}, which is on the list {} (entry {})",
+                "{who} {} {remote_ip}, which is on the list {} (entry {}{})",
                 if outbound {
                     "connected to"
                 } else {
                     "accepted a connection from"
                 },
                 m.list,
-                m.entry
+                m.entry,
+                match (m.category, m.threat.as_deref()) {
+                    (Some(c), Some(f)) => format!(", category {c}, family {f}"),
+                    (Some(c), None) => format!(", category {c}"),
+                    _ => String::new(),
+                }
             );
             let threat_name = m.threat.as_deref().unwrap_or(match m.kind {
                 ListKind::TorRelay | ListKind::TorExit => "TorNode",
@@ -274,6 +301,11 @@ impl FlowDetector {
                 "CryptoCurrency:EC2/BitcoinTool.B" => {
                     "is communicating with the crypto-mining pool"
                 }
+                "Backdoor:EC2/C&CActivity.B" => {
+                    "is communicating with the command-and-control server"
+                }
+                "Trojan:EC2/BlackholeTraffic" => "is trying to reach the black-hole address",
+                "Trojan:EC2/DropPoint" => "is communicating with the drop point",
                 _ => "is communicating with the listed address",
             };
             out.push(flow_signal(
