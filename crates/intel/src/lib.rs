@@ -59,7 +59,9 @@ pub struct ThreatList {
     pub kind: ListKind,
     v4: PrefixMap<Ipv4Net, Tag>,
     v6: PrefixMap<Ipv6Net, Tag>,
-    domains: HashMap<Box<str>, Tag>,
+    /// foldhash: a fast hasher matters here (a query name costs one lookup per label, in tables
+    /// of over a million names); lookups never insert, so hostile names cannot degrade it.
+    domains: HashMap<Box<str>, Tag, foldhash::fast::RandomState>,
 }
 
 /// A list entry that matched.
@@ -82,7 +84,7 @@ impl ThreatList {
             kind,
             v4: PrefixMap::new(),
             v6: PrefixMap::new(),
-            domains: HashMap::new(),
+            domains: HashMap::default(),
         }
     }
 
@@ -145,6 +147,29 @@ impl ThreatList {
         self.v4.len() + self.v6.len() + self.domains.len()
     }
 
+    /// Every listed domain with its threat name and category (in no particular order).
+    pub fn domain_entries(
+        &self,
+    ) -> impl Iterator<Item = (&str, Option<&str>, Option<Category>)> + '_ {
+        self.domains
+            .iter()
+            .map(|(d, t)| (&**d, t.threat.as_deref(), t.category))
+    }
+
+    /// Every listed IP network with its threat name and category (in no particular order).
+    pub fn net_entries(
+        &self,
+    ) -> impl Iterator<Item = (IpNet, Option<&str>, Option<Category>)> + '_ {
+        fn tag(t: &Tag) -> (Option<&str>, Option<Category>) {
+            (t.threat.as_deref(), t.category)
+        }
+        self.v4
+            .iter()
+            .map(|(n, t)| (IpNet::V4(n), tag(t)))
+            .chain(self.v6.iter().map(|(n, t)| (IpNet::V6(n), tag(t))))
+            .map(|(n, (t, c))| (n, t, c))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -190,7 +215,8 @@ impl ThreatList {
             d
         };
         let mut rest = d;
-        loop {
+        // Listed domains always have a dot (see `formats`), so a bare TLD is never looked up.
+        while rest.contains('.') {
             if let Some((k, t)) = self.domains.get_key_value(rest) {
                 return Some(Match {
                     list: self.name.clone(),
@@ -205,6 +231,12 @@ impl ThreatList {
                 None => return None,
             }
         }
+        None
+    }
+
+    /// Make room for `n` more domains (bulk loads).
+    pub fn reserve_domains(&mut self, n: usize) {
+        self.domains.reserve(n);
     }
 }
 
@@ -267,6 +299,16 @@ impl Intel {
     /// Threat-list entries matching `ip`, one per list at most.
     pub fn ip_threats(&self, ip: IpAddr, out: &mut Vec<Match>) {
         out.extend(self.threat_lists.iter().filter_map(|l| l.match_ip(ip)));
+    }
+
+    /// Entries of lists of one kind matching `ip` (e.g. only the categorised intelligence).
+    pub fn ip_threats_of(&self, kind: ListKind, ip: IpAddr, out: &mut Vec<Match>) {
+        out.extend(
+            self.threat_lists
+                .iter()
+                .filter(|l| l.kind == kind)
+                .filter_map(|l| l.match_ip(ip)),
+        );
     }
 
     pub fn domain_threats(&self, domain: &str, out: &mut Vec<Match>) {

@@ -55,6 +55,31 @@ pub struct BenchArgs {
     /// Print the results as JSON too.
     #[arg(long)]
     pub json: bool,
+    /// Leave the categorised maltrail list out of the built-in intelligence (the figures
+    /// without it, to compare).
+    #[arg(long)]
+    pub no_maltrail: bool,
+}
+
+/// The built-in intelligence the flow and DNS figures use.
+fn builtin_intel(args: &BenchArgs) -> anyhow::Result<(Arc<Intel>, Measurement)> {
+    let config = IntelConfig {
+        maltrail: !args.no_maltrail,
+        ..Default::default()
+    };
+    let t = Instant::now();
+    let intel = warden_intel::load::load(&config, None)?.0;
+    let d = t.elapsed();
+    let entries: usize = intel.lists().map(|l| l.len()).sum();
+    let m = measurement(
+        &format!(
+            "intel: load built-in lists ({} maltrail; events = entries)",
+            if args.no_maltrail { "without" } else { "with" }
+        ),
+        (entries as u64, 0, d),
+        None,
+    );
+    Ok((Arc::new(intel), m))
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -301,14 +326,85 @@ pub fn measure(args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
     if args.intel_entries > 0 {
         out.extend(measure_intel(args, &jsonl, &out[0])?);
     }
-    out.extend(measure_flow(args)?);
+    let (intel, load) = builtin_intel(args)?;
+    out.push(load);
+    out.extend(measure_flow(args, &intel)?);
+    out.extend(measure_dns(args, &intel)?);
     Ok(out)
+}
+
+/// Route 53 Resolver query logs (seeded: 2,000 instances; names under a few hundred parent
+/// domains, 1-3 labels deep, A answers): decode-only and the full pipeline with the built-in
+/// intelligence. Domain matching walks each name's labels once per domain table, so this shows
+/// what the lists cost per query.
+fn measure_dns(args: &BenchArgs, intel: &Arc<Intel>) -> anyhow::Result<Vec<Measurement>> {
+    let path = args
+        .work_dir
+        .join(format!("dns-seed{}-n{}.log", args.seed, args.events));
+    if !path.exists() {
+        let mut w = std::io::BufWriter::new(File::create(&path)?);
+        let mut x = args.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let tlds = ["com", "net", "org", "io", "de", "co.uk", "info", "xyz"];
+        for i in 0..args.events {
+            let r = next();
+            let inst = r % 2000;
+            let parent = format!("site{}.{}", (r >> 12) % 400, tlds[(r >> 24) as usize % 8]);
+            let name = match (r >> 28) % 3 {
+                0 => parent,
+                1 => format!("www.{parent}"),
+                _ => format!("api{}.eu.{parent}", (r >> 32) % 50),
+            };
+            let answer =
+                std::net::Ipv4Addr::from(0x2d00_0000u32 | ((r >> 36) as u32 & 0x00ff_ffff));
+            let sec = i % 60;
+            writeln!(
+                w,
+                r#"{{"version":"1.100000","account_id":"111122223333","region":"us-east-1","vpc_id":"vpc-0a1b2c3d4e5f60718","query_timestamp":"2026-06-01T12:{:02}:{sec:02}Z","query_name":"{name}.","query_type":"A","query_class":"IN","rcode":"NOERROR","answers":[{{"Rdata":"{answer}","Type":"A","Class":"IN"}}],"srcaddr":"10.{}.{}.10","srcport":"{}","transport":"UDP","srcids":{{"instance":"i-{inst:017x}"}}}}"#,
+                (i / 60) % 60,
+                inst >> 8,
+                inst & 255,
+                1024 + (r >> 48) % 60000
+            )?;
+        }
+        w.flush()?;
+    }
+    let decode_only = best(args.repeat, || {
+        let mut reader = BufReader::with_capacity(256 * 1024, File::open(&path)?);
+        let mut n = 0u64;
+        let (_, _) = warden_engine::decode::dns::decode_lines(
+            &mut reader,
+            1 << 20,
+            &mut |_, _| n += 1,
+            &mut |_, _| {},
+        )?;
+        let bytes = std::fs::metadata(&path)?.len();
+        Ok((n, bytes))
+    })?;
+    let reference = measurement(
+        "dns: decode only (Resolver query log JSON)",
+        decode_only,
+        None,
+    );
+    let full = measurement(
+        "dns: full pipeline (intel domains + answers, DGA/tunnelling behaviour)",
+        best(args.repeat, || {
+            full_with(std::slice::from_ref(&path), false, intel.clone())
+        })?,
+        Some(&reference),
+    );
+    Ok(vec![reference, full])
 }
 
 /// VPC Flow Logs (default v2 format, seeded: 2,000 instances, a mix of web, SSH and database
 /// traffic with mostly private-to-public flows): decode-only and the full pipeline with the
 /// built-in intelligence, records per second on one thread.
-fn measure_flow(args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
+fn measure_flow(args: &BenchArgs, intel: &Arc<Intel>) -> anyhow::Result<Vec<Measurement>> {
     let path = args
         .work_dir
         .join(format!("flow-seed{}-n{}.log", args.seed, args.events));
@@ -371,7 +467,7 @@ fn measure_flow(args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
         Ok((n, bytes))
     })?;
     let reference = measurement("flow: decode only (default v2 lines)", decode_only, None);
-    let intel = Arc::new(warden_intel::load::load(&IntelConfig::default(), None)?.0);
+    let intel = intel.clone();
     let full = measurement(
         "flow: full pipeline (intel + brute force, scans, floods, baselines)",
         best(args.repeat, || {
@@ -727,10 +823,11 @@ mod tests {
             repeat: 1,
             intel_entries: 5_000,
             json: false,
+            no_maltrail: false,
         };
         let m = measure(&args).unwrap();
         let parquet_figures = if cfg!(feature = "parquet") { 2 } else { 0 };
-        assert_eq!(m.len(), 14 + parquet_figures);
+        assert_eq!(m.len(), 17 + parquet_figures);
         for x in m.iter().filter(|x| !x.name.starts_with("intel")) {
             assert_eq!(x.events, 3_000, "{} counted {}", x.name, x.events);
             let per_record = if x.name.contains("Parquet") {
@@ -738,6 +835,8 @@ mod tests {
                 5
             } else if x.name.starts_with("flow") {
                 60
+            } else if x.name.starts_with("dns") {
+                300
             } else {
                 500
             };

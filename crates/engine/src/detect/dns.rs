@@ -132,7 +132,8 @@ impl DnsDetector {
                 continue;
             };
             self.matches.clear();
-            self.intel.ip_threats(ip, &mut self.matches);
+            self.intel
+                .ip_threats_of(ListKind::Categorised, ip, &mut self.matches);
             let Some(m) = self.matches.drain(..).find(|m| {
                 m.kind == ListKind::Categorised && m.category == Some(Category::Sinkhole)
             }) else {
