@@ -175,7 +175,7 @@ fn import_maltrail(a: &ImportMaltrailArgs) -> anyhow::Result<()> {
 fn lookup(intel: &Intel, what: &str) -> serde_json::Value {
     let matches_json = |ms: &[warden_intel::Match]| -> Vec<serde_json::Value> {
         ms.iter()
-            .map(|m| serde_json::json!({"list": &*m.list, "kind": m.kind, "entry": m.entry, "threat": m.threat.as_deref()}))
+            .map(|m| serde_json::json!({"list": &*m.list, "kind": m.kind, "entry": m.entry, "threat": m.threat.as_deref(), "category": m.category}))
             .collect()
     };
     if let Ok(ip) = what.parse::<IpAddr>() {
@@ -255,9 +255,47 @@ fn update(a: &UpdateArgs) -> anyhow::Result<()> {
             }
         }
     }
+    if config.builtin && config.maltrail {
+        let name = builtin::MALTRAIL_NAME;
+        let source = config
+            .feed_urls
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| builtin::MALTRAIL_DEFAULT_URL.to_string());
+        match update_maltrail(&source, &a.data_dir) {
+            Ok(n) => {
+                eprintln!("warden: intel update: {name}: {n} categorised trails from {source}")
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!(
+                    "warden: intel update: {name}: {source}: {e:#}; keeping the previous copy"
+                );
+            }
+        }
+    }
     anyhow::ensure!(
         failed == 0,
         "{failed} feed(s) could not be updated (see above); the previous copies stay in use"
     );
     Ok(())
+}
+
+/// Import maltrail's trails from a tarball (URL or path) or a checkout directory into the data
+/// directory's compact copy, which loading prefers to the built-in snapshot.
+fn update_maltrail(source: &str, data_dir: &Path) -> anyhow::Result<usize> {
+    let dir = Path::new(source.strip_prefix("file://").unwrap_or(source));
+    let imp = if dir.is_dir() {
+        warden_intel::maltrail::import_path(dir)?
+    } else {
+        let bytes = load::fetch(source)?;
+        warden_intel::maltrail::import_archive(&bytes, source)?
+    };
+    report_import(&imp, source);
+    anyhow::ensure!(!imp.trails.is_empty(), "no usable trails");
+    let path = load::feed_cache(data_dir, builtin::MALTRAIL_NAME);
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, compact_gz(&imp)?)?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(imp.trails.len())
 }
