@@ -571,8 +571,8 @@ pub fn write_compact(trails: &[Trail], out: &mut impl std::io::Write) -> std::io
 }
 
 /// Build one categorised list (one domain table and one prefix table for every category) from
-/// compact text, gzipped or not. Bad lines are skipped and returned (the first 1000; the
-/// count of all is `entries + errors` short of the line count).
+/// compact text, gzipped or not. Returns the list, the first 1000 bad lines (skipped, never a
+/// panic) and the number of all bad lines. A corrupt gzip stream is one error at line 0.
 pub fn parse_compact(name: &str, bytes: &[u8]) -> (ThreatList, Vec<LineError>, u64) {
     let mut decoded = Vec::new();
     let mut errors = Vec::new();

@@ -268,9 +268,8 @@ fn update(a: &UpdateArgs) -> anyhow::Result<()> {
             }
             Err(e) => {
                 failed += 1;
-                eprintln!(
-                    "warden: intel update: {name}: {source}: {e:#}; keeping the previous copy"
-                );
+                // The error names the source already.
+                eprintln!("warden: intel update: {name}: {e:#}; keeping the previous copy");
             }
         }
     }

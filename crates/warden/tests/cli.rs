@@ -519,7 +519,7 @@ fn intel_update_offline_fails_clearly_and_keeps_snapshots() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("warden.toml");
     // Unreachable on purpose: nothing listens on port 9 of loopback.
-    std::fs::write(&cfg, "[intel.feed_urls]\nTorExitNodes = \"http://127.0.0.1:9/tor\"\nTorRelays = \"http://127.0.0.1:9/relays\"\nWardenMaliciousIPs = \"http://127.0.0.1:9/ips\"\nWardenCryptoMining = \"http://127.0.0.1:9/mining\"\nAwsIpRanges = \"http://127.0.0.1:9/aws\"\n").unwrap();
+    std::fs::write(&cfg, "[intel.feed_urls]\nTorExitNodes = \"http://127.0.0.1:9/tor\"\nTorRelays = \"http://127.0.0.1:9/relays\"\nWardenMaliciousIPs = \"http://127.0.0.1:9/ips\"\nWardenCryptoMining = \"http://127.0.0.1:9/mining\"\nAwsIpRanges = \"http://127.0.0.1:9/aws\"\nMaltrail = \"http://127.0.0.1:9/maltrail.tar.gz\"\n").unwrap();
     let data = dir.path().join("data");
     let r = run(
         &[
@@ -541,7 +541,7 @@ fn intel_update_offline_fails_clearly_and_keeps_snapshots() {
         r.stderr
     );
     assert!(
-        r.stderr.contains("5 feed(s) could not be updated"),
+        r.stderr.contains("6 feed(s) could not be updated"),
         "{}",
         r.stderr
     );
