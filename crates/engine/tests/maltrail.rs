@@ -363,6 +363,16 @@ fn blackhole_dns_from_sinkhole_answers() {
     lines.push(dns_query(name, &c2.to_string(), 9, 30));
     let f = scan("resolver.log", &lines.join("\n"));
     assert!(f.is_empty(), "{:?}", types(&f));
+
+    // A listed sinkhole host name resolves to the sinkhole too, whatever the answer says; its
+    // unlisted sibling does not.
+    let answer = unlisted_answer();
+    for (i, (d, sibling)) in domains(Category::Sinkhole, 2).iter().enumerate() {
+        let f = scan("resolver.log", &dns_query(d, &answer, i, 1));
+        assert_eq!(types(&f), ["Trojan:EC2/BlackholeTraffic!DNS"], "{d}");
+        let f = scan("resolver.log", &dns_query(sibling, &answer, i, 2));
+        assert!(f.is_empty(), "{sibling}: {:?}", types(&f));
+    }
 }
 
 #[test]
