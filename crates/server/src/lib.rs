@@ -43,6 +43,17 @@ pub struct ServerConfig {
     pub regions: Option<Vec<String>>,
     /// How often publishing destinations receive new and updated findings.
     pub publish_interval: std::time::Duration,
+    /// A client must send its whole request line and headers within this time, or the
+    /// connection is closed: a client that connects and sends nothing (slowloris) holds a
+    /// connection for this long at most.
+    pub header_read_timeout: std::time::Duration,
+    /// A client must send its whole body within this time (after the headers), or it gets 408
+    /// `RequestTimeoutException` and the connection is closed, so a trickled body cannot hold
+    /// a connection open indefinitely.
+    pub body_read_timeout: std::time::Duration,
+    /// Where publishing destinations' objects go; `None`: the process environment's
+    /// credentials, region and `AWS_ENDPOINT_URL_S3`, read at each upload.
+    pub publish_s3: Option<warden_intel::load::S3Settings>,
 }
 
 impl Default for ServerConfig {
@@ -53,6 +64,9 @@ impl Default for ServerConfig {
             max_body_bytes: 1 << 20,
             regions: None,
             publish_interval: std::time::Duration::from_secs(60),
+            header_read_timeout: std::time::Duration::from_secs(30),
+            body_read_timeout: std::time::Duration::from_secs(30),
+            publish_s3: None,
         }
     }
 }
@@ -79,6 +93,7 @@ pub struct App {
     keys: keys::StoreKeys,
     verify: VerifyConfig,
     max_body_bytes: usize,
+    body_read_timeout: std::time::Duration,
 }
 
 impl App {
@@ -108,6 +123,7 @@ impl App {
                 ..VerifyConfig::default()
             },
             max_body_bytes: config.max_body_bytes,
+            body_read_timeout: config.body_read_timeout,
         }))
     }
 
@@ -214,20 +230,52 @@ async fn handler(
     req: Request<Body>,
 ) -> Response {
     let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, app.max_body_bytes).await {
-        Ok(b) => b,
-        Err(_) => {
-            return ApiError::new(
-                413,
-                "RequestEntityTooLargeException",
-                format!(
-                    "the request body exceeds the limit of {} bytes",
-                    app.max_body_bytes
-                ),
-            )
-            .into_response();
-        }
+    let too_large = || {
+        ApiError::new(
+            413,
+            "RequestEntityTooLargeException",
+            format!(
+                "the request body exceeds the limit of {} bytes",
+                app.max_body_bytes
+            ),
+        )
+        .into_response()
     };
+    // A declared length over the limit is refused before reading a byte of the body.
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > app.max_body_bytes as u64) {
+        return too_large();
+    }
+    let bytes =
+        match tokio::time::timeout(app.body_read_timeout, to_bytes(body, app.max_body_bytes)).await
+        {
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) => {
+                // `to_bytes` fails for a body over the limit or one the client broke off
+                // (a malformed chunk, a closed connection): only the first is the client's size.
+                let e = e.into_inner();
+                if e.is::<http_body_util::LengthLimitError>() {
+                    return too_large();
+                }
+                return ApiError::bad_request(format!("the request body could not be read: {e}"))
+                    .into_response();
+            }
+            Err(_) => {
+                return ApiError::new(
+                    408,
+                    "RequestTimeoutException",
+                    format!(
+                        "the request body was not received within {} s",
+                        app.body_read_timeout.as_secs_f64()
+                    ),
+                )
+                .into_response();
+            }
+        };
     let app2 = app.clone();
     match tokio::task::spawn_blocking(move || app2.handle(&parts, &bytes)).await {
         Ok(r) => r,
@@ -252,13 +300,60 @@ pub async fn serve(
             addr: config.listen,
             source,
         })?;
+    serve_on(listener, config, app, shutdown).await
+}
+
+/// Serve on an already bound listener (tests bind port 0 and read the address first).
+///
+/// The accept loop is written out rather than `axum::serve` because hyper's header read
+/// timeout only works with a timer, which `axum::serve` does not set: without it a client
+/// that opens a connection and sends nothing would hold it forever.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    config: &ServerConfig,
+    app: Arc<App>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
     let local = listener.local_addr()?;
-    publish::spawn_exporter(config.data_dir.clone(), config.publish_interval);
+    publish::spawn_exporter(
+        config.data_dir.clone(),
+        config.publish_interval,
+        config.publish_s3.clone(),
+    );
     tracing::info!(addr = %local, "warden serve listening");
     eprintln!("warden serve: listening on http://{local}");
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let service = TowerToHyperService::new(router(app));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_read_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of descriptors or a connection reset before accept: keep serving
+                    // the others, after a pause so a persistent error does not spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let conn = http.serve_connection(TokioIo::new(stream), service.clone());
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(peer = %peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+    // Let requests in flight finish, but not wait on idle or stalled clients for long.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
     Ok(())
 }
 

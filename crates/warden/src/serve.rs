@@ -30,6 +30,8 @@ pub struct ServeArgs {
 /// listen = "127.0.0.1:8180"
 /// regions = ["us-east-1", "eu-west-1"]   # accepted in signatures; any when absent
 /// max_body_bytes = 1048576
+/// header_read_timeout_secs = 30           # request line + headers must arrive within this
+/// body_read_timeout_secs = 30             # the body must arrive within this (else 408)
 /// [[serve.keys]]                           # in addition to `warden keys create/import`
 /// access_key_id = "AKIA..."
 /// secret_access_key = "..."
@@ -41,6 +43,12 @@ pub struct ServeSection {
     pub listen: Option<SocketAddr>,
     pub regions: Option<Vec<String>>,
     pub max_body_bytes: Option<usize>,
+    /// Seconds a client has to send its request line and headers before the connection is
+    /// closed (bounds how long a silent or trickling client holds a connection). Default 30.
+    pub header_read_timeout_secs: Option<u64>,
+    /// Seconds a client has to send its body once the headers are in; slower gets 408
+    /// `RequestTimeoutException`. Default 30.
+    pub body_read_timeout_secs: Option<u64>,
     pub keys: Vec<KeyEntry>,
 }
 
@@ -82,6 +90,23 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     sc.regions = config.serve.regions.clone();
     if let Some(m) = config.serve.max_body_bytes {
         sc.max_body_bytes = m;
+    }
+    for (secs, field, name) in [
+        (
+            config.serve.header_read_timeout_secs,
+            &mut sc.header_read_timeout,
+            "header_read_timeout_secs",
+        ),
+        (
+            config.serve.body_read_timeout_secs,
+            &mut sc.body_read_timeout,
+            "body_read_timeout_secs",
+        ),
+    ] {
+        if let Some(secs) = secs {
+            anyhow::ensure!(secs > 0, "[serve] {name} must be at least 1");
+            *field = std::time::Duration::from_secs(secs);
+        }
     }
     for k in &config.serve.keys {
         warden_server::keys::validate(&k.access_key_id, &k.secret_access_key, &k.account_id)
