@@ -70,16 +70,8 @@ impl std::fmt::Debug for KeyEntry {
     }
 }
 
-pub fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let config = Config::load(args.config.as_deref())?;
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+/// The server settings from the command line and `[serve]`.
+fn server_config(args: &ServeArgs, config: &Config) -> anyhow::Result<ServerConfig> {
     let mut sc = ServerConfig {
         data_dir: args.data_dir.clone(),
         ..ServerConfig::default()
@@ -112,6 +104,20 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         warden_server::keys::validate(&k.access_key_id, &k.secret_access_key, &k.account_id)
             .map_err(|e| anyhow::anyhow!("[serve] key {}: {e}", k.access_key_id))?;
     }
+    Ok(sc)
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let config = Config::load(args.config.as_deref())?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let sc = server_config(&args, &config)?;
     let configured = config
         .serve
         .keys
@@ -201,4 +207,35 @@ pub fn keys(cmd: KeysCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(toml_text: &str) -> anyhow::Result<ServerConfig> {
+        let config: Config = toml::from_str(toml_text)?;
+        let args = ServeArgs {
+            data_dir: "d".into(),
+            listen: None,
+            config: None,
+        };
+        server_config(&args, &config)
+    }
+
+    #[test]
+    fn serve_timeouts_are_configurable_and_must_be_positive() {
+        let sc =
+            parse("[serve]\nheader_read_timeout_secs = 5\nbody_read_timeout_secs = 7\n").unwrap();
+        assert_eq!(sc.header_read_timeout, std::time::Duration::from_secs(5));
+        assert_eq!(sc.body_read_timeout, std::time::Duration::from_secs(7));
+        let sc = parse("").unwrap();
+        assert_eq!(
+            sc.header_read_timeout,
+            ServerConfig::default().header_read_timeout
+        );
+        let e = parse("[serve]\nheader_read_timeout_secs = 0\n").unwrap_err();
+        assert!(e.to_string().contains("header_read_timeout_secs"), "{e}");
+        assert!(parse("[serve]\nheader_timeout = 5\n").is_err());
+    }
 }
