@@ -32,6 +32,7 @@ pub struct ServeArgs {
 /// max_body_bytes = 1048576
 /// header_read_timeout_secs = 30           # request line + headers must arrive within this
 /// body_read_timeout_secs = 30             # the body must arrive within this (else 408)
+/// publish_interval_secs = 60              # how often publishing destinations are exported to
 /// [[serve.keys]]                           # in addition to `warden keys create/import`
 /// access_key_id = "AKIA..."
 /// secret_access_key = "..."
@@ -49,6 +50,10 @@ pub struct ServeSection {
     /// Seconds a client has to send its body once the headers are in; slower gets 408
     /// `RequestTimeoutException`. Default 30.
     pub body_read_timeout_secs: Option<u64>,
+    /// Seconds between exports to publishing destinations (GuardDuty's 5-minute minimum
+    /// does not apply: Warden exports what changed, so a short interval only costs requests).
+    /// Default 60.
+    pub publish_interval_secs: Option<u64>,
     pub keys: Vec<KeyEntry>,
 }
 
@@ -93,6 +98,11 @@ fn server_config(args: &ServeArgs, config: &Config) -> anyhow::Result<ServerConf
             config.serve.body_read_timeout_secs,
             &mut sc.body_read_timeout,
             "body_read_timeout_secs",
+        ),
+        (
+            config.serve.publish_interval_secs,
+            &mut sc.publish_interval,
+            "publish_interval_secs",
         ),
     ] {
         if let Some(secs) = secs {
@@ -224,11 +234,14 @@ mod tests {
     }
 
     #[test]
-    fn serve_timeouts_are_configurable_and_must_be_positive() {
-        let sc =
-            parse("[serve]\nheader_read_timeout_secs = 5\nbody_read_timeout_secs = 7\n").unwrap();
+    fn serve_intervals_are_configurable_and_must_be_positive() {
+        let sc = parse(
+            "[serve]\nheader_read_timeout_secs = 5\nbody_read_timeout_secs = 7\npublish_interval_secs = 9\n",
+        )
+        .unwrap();
         assert_eq!(sc.header_read_timeout, std::time::Duration::from_secs(5));
         assert_eq!(sc.body_read_timeout, std::time::Duration::from_secs(7));
+        assert_eq!(sc.publish_interval, std::time::Duration::from_secs(9));
         let sc = parse("").unwrap();
         assert_eq!(
             sc.header_read_timeout,
