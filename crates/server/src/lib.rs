@@ -252,6 +252,17 @@ pub async fn serve(
             addr: config.listen,
             source,
         })?;
+    serve_listener(config, listener, app, shutdown).await
+}
+
+/// Serve on a listener already bound (for example to port 0, when the caller needs to know
+/// the port before the first request: `warden bench-api`), until `shutdown` resolves.
+pub async fn serve_listener(
+    config: &ServerConfig,
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
     let local = listener.local_addr()?;
     publish::spawn_exporter(config.data_dir.clone(), config.publish_interval);
     tracing::info!(addr = %local, "warden serve listening");
