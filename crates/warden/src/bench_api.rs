@@ -92,9 +92,16 @@ pub struct Scenario {
     pub p90_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
+    /// CPU time of this whole process (server and clients) per request, from /proc: unlike
+    /// latency, it leaves out time spent waiting for a core on a busy machine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_ms_per_request: Option<f64>,
     /// p50 against the in-process reference of the same query (ListFindings with criteria).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub p50_vs_reference: Option<f64>,
+    /// CPU per request against the in-process reference's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_vs_reference: Option<f64>,
 }
 
 /// Everything `warden bench-api` measured.
@@ -137,6 +144,16 @@ fn memory_kb() -> (Option<u64>, Option<u64>) {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
     };
     (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// User + system CPU time of this process so far, in ms (clock ticks of 10 ms).
+fn cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 * 10.0)
 }
 
 /// SplitMix64: a small seeded generator, so the corpus is the same for the same seed.
@@ -563,8 +580,18 @@ fn summarize(
         p90_ms: percentile(&latencies, 0.90),
         p99_ms: percentile(&latencies, 0.99),
         max_ms: latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1e3),
+        cpu_ms_per_request: None,
         p50_vs_reference: None,
+        cpu_vs_reference: None,
     }
+}
+
+/// Set the CPU time per request from the process CPU time before and after.
+fn with_cpu(mut s: Scenario, before: Option<f64>) -> Scenario {
+    if let (Some(a), Some(b)) = (before, cpu_ms()) {
+        s.cpu_ms_per_request = Some((b - a) / s.requests.max(1) as f64);
+    }
+    s
 }
 
 struct Target {
@@ -583,6 +610,7 @@ fn run_scenario(
     load: &dyn Load,
 ) -> Scenario {
     let next = AtomicUsize::new(0);
+    let cpu = cpu_ms();
     let started = Instant::now();
     let results: Vec<(Vec<Duration>, Vec<String>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..clients)
@@ -643,7 +671,7 @@ fn run_scenario(
         lat.extend(l);
         failures.extend(f);
     }
-    summarize(name, clients, lat, failures, elapsed)
+    with_cpu(summarize(name, clients, lat, failures, elapsed), cpu)
 }
 
 /// The criteria of the ListFindings scenarios: what a console user triaging recent,
@@ -773,6 +801,7 @@ fn reference(data_dir: &Path, body: &Value, requests: usize) -> anyhow::Result<(
         .collect();
     let mut lat = Vec::with_capacity(requests);
     let mut hits = 0;
+    let cpu = cpu_ms();
     let started = Instant::now();
     for _ in 0..requests {
         let t = Instant::now();
@@ -787,12 +816,15 @@ fn reference(data_dir: &Path, body: &Value, requests: usize) -> anyhow::Result<(
         hits = page.total;
         std::hint::black_box(ids);
     }
-    let s = summarize(
-        "reference: same ListFindings criteria query in-process on the table (no HTTP)",
-        1,
-        lat,
-        Vec::new(),
-        started.elapsed(),
+    let s = with_cpu(
+        summarize(
+            "reference: same ListFindings criteria query in-process on the table (no HTTP)",
+            1,
+            lat,
+            Vec::new(),
+            started.elapsed(),
+        ),
+        cpu,
     );
     Ok((s, hits))
 }
@@ -1101,6 +1133,11 @@ pub fn measure(args: &BenchApiArgs) -> anyhow::Result<Report> {
         if reference.p50_ms > 0.0 {
             s.p50_vs_reference = Some(s.p50_ms / reference.p50_ms);
         }
+        if let (Some(a), Some(b)) = (s.cpu_ms_per_request, reference.cpu_ms_per_request)
+            && b > 0.0
+        {
+            s.cpu_vs_reference = Some(a / b);
+        }
     }
     scenarios.push(reference);
     Ok(Report {
@@ -1135,12 +1172,12 @@ pub fn run(args: BenchApiArgs) -> anyhow::Result<()> {
         r.first_refresh_ms
     );
     println!(
-        "{:<74} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6}",
-        "scenario", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "failed", "ratio"
+        "{:<74} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7}",
+        "scenario", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "failed", "CPU ms", "ratio"
     );
     for s in &r.scenarios {
         println!(
-            "{:<74} {:>7.0} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8} {:>6}",
+            "{:<74} {:>7.0} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>7} {:>7}",
             s.name,
             s.requests_per_sec,
             s.p50_ms,
@@ -1148,11 +1185,17 @@ pub fn run(args: BenchApiArgs) -> anyhow::Result<()> {
             s.p99_ms,
             s.max_ms,
             s.failed,
-            s.p50_vs_reference
+            s.cpu_ms_per_request
+                .map(|x| format!("{x:.2}"))
+                .unwrap_or_default(),
+            s.cpu_vs_reference
                 .map(|x| format!("{x:.1}x"))
                 .unwrap_or_default()
         );
     }
+    println!(
+        "(CPU ms: this process's CPU time per request, server and clients together; ratio: that against the reference's, which leaves out time spent waiting for a core)"
+    );
     let kb = |v: Option<u64>| v.map_or("?".into(), |k| format!("{:.0} MB", k as f64 / 1024.0));
     println!(
         "memory after the HTTP scenarios: VmRSS {}, VmHWM {}",
