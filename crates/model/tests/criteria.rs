@@ -1750,6 +1750,43 @@ fn table_pages_follow_the_full_sort() {
     assert!(table.list(&unarchived, &default, 0, 0).findings.is_empty());
 }
 
+/// Early pages are chosen with a bounded heap, deep ones (past 2,048) with a selection over
+/// every hit: both give the pages of the full sort, also across the boundary.
+#[test]
+fn table_deep_and_early_pages_agree_with_the_full_sort() {
+    let all = tester_findings(3_000, 5);
+    let mut table = FindingTable::new();
+    for f in &all {
+        table.upsert(f.clone());
+    }
+    let everything = CompiledCriteria::match_all();
+    for (attribute, order) in [("severity", OrderBy::Desc), ("updatedAt", OrderBy::Asc)] {
+        let sort = sort_by(attribute, Some(order));
+        let mut want: Vec<&Finding> = all.iter().collect();
+        sort.sort(&mut want);
+        for (offset, limit) in [
+            (0, 50),
+            (1_990, 50),
+            (2_000, 48),
+            (2_000, 49),
+            (2_040, 50),
+            (2_990, 50),
+            (0, 2_500),
+        ] {
+            let page = table.list(&everything, &sort, offset, limit);
+            assert_eq!(page.total, all.len());
+            let got: Vec<&str> = page.findings.iter().map(|f| f.id.as_str()).collect();
+            let expected: Vec<&str> = want
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|f| f.id.as_str())
+                .collect();
+            assert_eq!(got, expected, "{attribute} {order:?} {offset}+{limit}");
+        }
+    }
+}
+
 #[test]
 fn table_rows_follow_upserts_updates_and_removals() {
     let all = tester_findings(20, 41);

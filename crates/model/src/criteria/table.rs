@@ -23,7 +23,7 @@ use super::sort::{CompiledSort, SortKey, id_prefix};
 use super::statistics::{FindingStatistics, StatisticsQuery};
 use super::{CompiledCondition, CompiledCriteria, Test, Typed, typed};
 use crate::finding::Finding;
-use std::collections::HashMap;
+use std::collections::{BinaryHeap, HashMap};
 
 const NUMBERS: [&str; 3] = ["severity", "confidence", "service.count"];
 const TIMES: [&str; 4] = [
@@ -45,6 +45,10 @@ const STRINGS: [&str; 7] = [
 
 /// How far a dictionary may outgrow twice the number of findings before it is rebuilt.
 pub const DICTIONARY_SLACK: usize = 1024;
+
+/// Pages ending up to here are chosen with a bounded heap while scanning; deeper ones with a
+/// selection over every hit.
+const TOP_K_MAX: usize = 2_048;
 
 /// The dictionary number of an absent string.
 const ABSENT: u32 = u32::MAX;
@@ -463,21 +467,41 @@ impl FindingTable {
             }
         };
         let plan = self.plan(criteria);
-        let mut hits: Vec<(SortKey<'_>, usize)> = (0..self.findings.len())
-            .filter(|&i| self.matches(&plan, i))
-            .map(|i| (key(i), i))
-            .collect();
-        let total = hits.len();
-        let end = offset.saturating_add(limit).min(total);
+        let want = offset.saturating_add(limit);
+        let matching = (0..self.findings.len()).filter(|&i| self.matches(&plan, i));
+        let (mut hits, total): (Vec<(SortKey<'_>, usize)>, usize) = if want <= TOP_K_MAX {
+            // Early pages: keep only the best `want` hits in a max-heap as they are found, so
+            // most hits cost one comparison with the worst kept instead of a place in a vector
+            // of every hit.
+            let mut best: BinaryHeap<(SortKey<'_>, usize)> = BinaryHeap::with_capacity(want + 1);
+            let mut total = 0;
+            for i in matching {
+                total += 1;
+                let hit = (key(i), i);
+                if best.len() < want {
+                    best.push(hit);
+                } else if best.peek().is_some_and(|worst| hit < *worst) {
+                    best.pop();
+                    best.push(hit);
+                }
+            }
+            (best.into_vec(), total)
+        } else {
+            let mut hits: Vec<(SortKey<'_>, usize)> = matching.map(|i| (key(i), i)).collect();
+            let total = hits.len();
+            let end = want.min(total);
+            if end > 0 && end < total {
+                hits.select_nth_unstable(end - 1);
+                hits.truncate(end);
+            }
+            (hits, total)
+        };
+        let end = want.min(total);
         if end <= offset {
             return Page {
                 findings: Vec::new(),
                 total,
             };
-        }
-        if end < total {
-            hits.select_nth_unstable(end - 1);
-            hits.truncate(end);
         }
         hits.sort_unstable();
         let findings = hits
