@@ -340,7 +340,7 @@ impl StatisticsQuery {
     /// The statistics of a [`Self::string_group`] request from tallies made elsewhere: each
     /// value, how many matching findings have it, and their latest `updatedAt` (ms). A value
     /// given twice is added up.
-    pub(super) fn from_string_groups<'a>(
+    pub(super) fn summarize_string_groups<'a>(
         &self,
         tallies: impl Iterator<Item = (&'a str, u64, Option<i64>)>,
     ) -> FindingStatistics {

@@ -568,7 +568,7 @@ impl FindingTable {
                 }
             }
         }
-        query.from_string_groups(
+        query.summarize_string_groups(
             values
                 .iter()
                 .zip(tallies)
