@@ -833,3 +833,484 @@ fn filters_and_threat_lists_shape_new_findings() {
         json!([])
     );
 }
+
+#[test]
+fn members_invitations_and_organization() {
+    let Some(w) = Warden::start() else { return };
+    let a = w.key(ACCOUNT_A);
+    let b = w.key(ACCOUNT_B);
+    let det_a = w.create_detector(&a);
+    let det_b = w.create_detector(&b);
+    assert_ne!(det_a, det_b);
+    w.scan(&["examples/cloudtrail"]);
+    let a_findings = w.list(&a, &det_a, json!({"Criterion": {}}));
+    assert!(!a_findings.is_empty());
+    w.ok(
+        &b,
+        &[
+            "create-sample-findings",
+            "--detector-id",
+            &det_b,
+            "--finding-types",
+            "Recon:EC2/Portscan",
+        ],
+    );
+    let b_findings = w.list(&b, &det_b, json!({"Criterion": {}}));
+    assert_eq!(b_findings.len(), 1);
+    let of_b = criterion("accountId", "Eq", json!([ACCOUNT_B]));
+    assert!(
+        w.list(&a, &det_a, of_b.clone()).is_empty(),
+        "not a member yet"
+    );
+
+    // Invitation: the administrator adds and invites; the member sees and accepts.
+    let r = w.ok(
+        &a,
+        &[
+            "create-members",
+            "--detector-id",
+            &det_a,
+            "--account-details",
+            &format!("AccountId={ACCOUNT_B},Email=security@b.example.com"),
+        ],
+    );
+    assert_eq!(r["UnprocessedAccounts"], json!([]));
+    let r = w.ok(
+        &a,
+        &[
+            "invite-members",
+            "--detector-id",
+            &det_a,
+            "--account-ids",
+            ACCOUNT_B,
+            "--message",
+            "please join",
+        ],
+    );
+    assert_eq!(r["UnprocessedAccounts"], json!([]));
+    assert_eq!(w.ok(&b, &["get-invitations-count"])["InvitationsCount"], 1);
+    let inv = w.ok(&b, &["list-invitations"]);
+    assert_eq!(inv["Invitations"][0]["AccountId"], ACCOUNT_A);
+    let inv_id = inv["Invitations"][0]["InvitationId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w.ok(
+        &b,
+        &[
+            "accept-administrator-invitation",
+            "--detector-id",
+            &det_b,
+            "--administrator-id",
+            ACCOUNT_A,
+            "--invitation-id",
+            &inv_id,
+        ],
+    );
+    let m = w.ok(&a, &["list-members", "--detector-id", &det_a]);
+    assert_eq!(m["Members"][0]["AccountId"], ACCOUNT_B);
+    assert_eq!(m["Members"][0]["RelationshipStatus"], "Enabled");
+    assert_eq!(m["Members"][0]["DetectorId"], det_b.as_str());
+    let adm = w.ok(&b, &["get-administrator-account", "--detector-id", &det_b]);
+    assert_eq!(adm["Administrator"]["AccountId"], ACCOUNT_A);
+
+    // The administrator sees the member's findings; the member never sees the administrator's.
+    assert_eq!(w.list(&a, &det_a, of_b.clone()), b_findings);
+    let bf: Vec<&str> = b_findings.iter().map(|s| s.as_str()).collect();
+    let got = w.get(&a, &det_a, &bf);
+    assert_eq!(got[0]["AccountId"], ACCOUNT_B);
+    assert_eq!(got[0]["Type"], "Recon:EC2/Portscan");
+    assert_eq!(w.list(&b, &det_b, json!({"Criterion": {}})), b_findings);
+    let first_a = a_findings.iter().next().unwrap();
+    assert_eq!(
+        w.ok(
+            &b,
+            &[
+                "get-findings",
+                "--detector-id",
+                &det_b,
+                "--finding-ids",
+                first_a
+            ]
+        )["Findings"],
+        json!([])
+    );
+    let e = w.err(&b, &["list-findings", "--detector-id", &det_a]);
+    assert!(
+        e.contains("BadRequestException") && e.contains("not owned"),
+        "{e}"
+    );
+
+    // Organization administrator settings and statistics over the members.
+    w.ok(
+        &a,
+        &[
+            "enable-organization-admin-account",
+            "--admin-account-id",
+            ACCOUNT_A,
+        ],
+    );
+    let admins = w.ok(&a, &["list-organization-admin-accounts"]);
+    assert_eq!(
+        admins["AdminAccounts"],
+        json!([{"AdminAccountId": ACCOUNT_A, "AdminStatus": "ENABLED"}])
+    );
+    w.ok(
+        &a,
+        &[
+            "update-organization-configuration",
+            "--detector-id",
+            &det_a,
+            "--auto-enable-organization-members",
+            "NEW",
+        ],
+    );
+    let conf = w.ok(
+        &a,
+        &[
+            "describe-organization-configuration",
+            "--detector-id",
+            &det_a,
+        ],
+    );
+    assert_eq!(conf["AutoEnableOrganizationMembers"], "NEW");
+    let stats = w.ok(&a, &["get-organization-statistics"]);
+    assert_eq!(
+        stats["OrganizationDetails"]["OrganizationStatistics"]["MemberAccountsCount"],
+        1
+    );
+    w.ok(
+        &a,
+        &[
+            "disable-organization-admin-account",
+            "--admin-account-id",
+            ACCOUNT_A,
+        ],
+    );
+    assert_eq!(
+        w.ok(&a, &["list-organization-admin-accounts"])["AdminAccounts"],
+        json!([])
+    );
+
+    // Disassociated: the member's findings leave the administrator's view.
+    w.ok(
+        &a,
+        &[
+            "disassociate-members",
+            "--detector-id",
+            &det_a,
+            "--account-ids",
+            ACCOUNT_B,
+        ],
+    );
+    assert!(w.list(&a, &det_a, of_b).is_empty());
+    let m = w.ok(
+        &a,
+        &[
+            "get-members",
+            "--detector-id",
+            &det_a,
+            "--account-ids",
+            ACCOUNT_B,
+        ],
+    );
+    assert_eq!(m["Members"][0]["RelationshipStatus"], "Removed", "{m}");
+}
+
+#[test]
+fn usage_samples_publishing_coverage_and_tags() {
+    let Some(w) = Warden::start() else { return };
+    let a = w.key(ACCOUNT_A);
+    let det = w.create_detector(&a);
+    let usage = |kind: &str, criteria: Value| {
+        w.ok(
+            &a,
+            &[
+                "get-usage-statistics",
+                "--detector-id",
+                &det,
+                "--usage-statistic-type",
+                kind,
+                "--usage-criteria",
+                &criteria.to_string(),
+            ],
+        )["UsageStatistics"]
+            .clone()
+    };
+    let amount = |v: &Value| {
+        v["Total"]["Amount"]
+            .as_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
+
+    // Usage: what the scans processed, by data source and by account.
+    w.scan(&["examples/cloudtrail"]);
+    std::fs::write(
+        w.path("dns.log"),
+        dns_log(&[("i-0aaaaaaaaaaaaaaa1", "www.example.com", 3)]),
+    )
+    .unwrap();
+    let dns = w.path("dns.log").display().to_string();
+    w.scan(&["--region", REGION, &dns]);
+    let by_source = usage(
+        "SUM_BY_DATA_SOURCE",
+        json!({"DataSources": ["CLOUD_TRAIL", "DNS_LOGS", "FLOW_LOGS"]}),
+    );
+    let sources = by_source["SumByDataSource"].as_array().unwrap();
+    let of = |s: &str| {
+        sources
+            .iter()
+            .find(|v| v["DataSource"] == s)
+            .map(amount)
+            .unwrap_or(0)
+    };
+    assert!(of("CLOUD_TRAIL") > 1000, "{by_source}");
+    let dns_bytes = std::fs::metadata(w.path("dns.log")).unwrap().len();
+    assert!(
+        of("DNS_LOGS") > 0 && of("DNS_LOGS") <= dns_bytes,
+        "{by_source}"
+    );
+    assert_eq!(of("FLOW_LOGS"), 0, "no flow logs were scanned");
+    assert!(sources.iter().all(|v| v["Total"]["Unit"] == "bytes"));
+    let by_account = usage("SUM_BY_ACCOUNT", json!({"AccountIds": [ACCOUNT_A]}));
+    let acc = &by_account["SumByAccount"];
+    assert_eq!(acc.as_array().unwrap().len(), 1, "{by_account}");
+    assert_eq!(acc[0]["AccountId"], ACCOUNT_A);
+    assert_eq!(
+        amount(&acc[0]),
+        of("CLOUD_TRAIL") + of("DNS_LOGS"),
+        "this region's bytes, all sources"
+    );
+
+    // Sample findings: the types asked for, then every type; repeating updates, never adds.
+    let sample = criterion("service.additionalInfo.sample", "Eq", json!(["true"]));
+    let two = [
+        "Recon:EC2/PortProbeUnprotectedPort",
+        "Backdoor:EC2/DenialOfService.Tcp",
+    ];
+    let mut args = vec![
+        "create-sample-findings",
+        "--detector-id",
+        &det,
+        "--finding-types",
+    ];
+    args.extend_from_slice(&two);
+    w.ok(&a, &args);
+    let ids2 = w.list(&a, &det, sample.clone());
+    assert_eq!(ids2.len(), 2);
+    let ids2v: Vec<&str> = ids2.iter().map(|s| s.as_str()).collect();
+    let types: BTreeSet<String> = w
+        .get(&a, &det, &ids2v)
+        .iter()
+        .map(|f| f["Type"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(types, set(&two));
+    w.ok(&a, &["create-sample-findings", "--detector-id", &det]);
+    let all = w.list(&a, &det, sample.clone());
+    assert!(all.len() > 150, "one per finding type: {}", all.len());
+    assert!(all.is_superset(&ids2));
+    w.ok(&a, &["create-sample-findings", "--detector-id", &det]);
+    assert_eq!(w.list(&a, &det, sample).len(), all.len());
+    let e = w.err(
+        &a,
+        &[
+            "create-sample-findings",
+            "--detector-id",
+            &det,
+            "--finding-types",
+            "Made:Up/Type",
+        ],
+    );
+    assert!(e.contains("BadRequestException"), "{e}");
+
+    // Publishing destinations.
+    let dest = w.ok(
+        &a,
+        &[
+            "create-publishing-destination",
+            "--detector-id",
+            &det,
+            "--destination-type",
+            "S3",
+            "--destination-properties",
+            "DestinationArn=arn:aws:s3:::acme-guardduty/exports,KmsKeyArn=arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+        ],
+    )["DestinationId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d = w.ok(
+        &a,
+        &[
+            "describe-publishing-destination",
+            "--detector-id",
+            &det,
+            "--destination-id",
+            &dest,
+        ],
+    );
+    assert_eq!(d["DestinationType"], "S3");
+    assert_eq!(
+        d["DestinationProperties"]["DestinationArn"],
+        "arn:aws:s3:::acme-guardduty/exports"
+    );
+    let l = w.ok(&a, &["list-publishing-destinations", "--detector-id", &det]);
+    assert_eq!(l["Destinations"][0]["DestinationId"], dest.as_str());
+
+    // Tags on the detector and on the destination.
+    let det_arn = format!("arn:aws:guardduty:{REGION}:{ACCOUNT_A}:detector/{det}");
+    w.ok(
+        &a,
+        &[
+            "tag-resource",
+            "--resource-arn",
+            &det_arn,
+            "--tags",
+            "team=sec,env=prod",
+        ],
+    );
+    assert_eq!(
+        w.ok(&a, &["list-tags-for-resource", "--resource-arn", &det_arn])["Tags"],
+        json!({"team": "sec", "env": "prod"})
+    );
+    w.ok(
+        &a,
+        &[
+            "untag-resource",
+            "--resource-arn",
+            &det_arn,
+            "--tag-keys",
+            "env",
+        ],
+    );
+    assert_eq!(
+        w.ok(&a, &["list-tags-for-resource", "--resource-arn", &det_arn])["Tags"],
+        json!({"team": "sec"})
+    );
+    let other = format!("arn:aws:guardduty:{REGION}:{ACCOUNT_B}:detector/{det}");
+    let e = w.err(&a, &["list-tags-for-resource", "--resource-arn", &other]);
+    assert!(e.contains("Exception"), "another account's ARN: {e}");
+
+    w.ok(
+        &a,
+        &[
+            "delete-publishing-destination",
+            "--detector-id",
+            &det,
+            "--destination-id",
+            &dest,
+        ],
+    );
+    assert_eq!(
+        w.ok(&a, &["list-publishing-destinations", "--detector-id", &det])["Destinations"],
+        json!([])
+    );
+
+    // Coverage: Warden deploys no runtime agents, so nothing is covered (and says so honestly).
+    assert_eq!(
+        w.ok(&a, &["list-coverage", "--detector-id", &det])["Resources"],
+        json!([])
+    );
+    let cs = w.ok(
+        &a,
+        &[
+            "get-coverage-statistics",
+            "--detector-id",
+            &det,
+            "--statistics-type",
+            "COUNT_BY_COVERAGE_STATUS",
+        ],
+    );
+    assert!(cs["CoverageStatistics"].is_object(), "{cs}");
+}
+
+#[test]
+fn errors_a_client_sees() {
+    let Some(w) = Warden::start() else { return };
+    let a = w.key(ACCOUNT_A);
+    let det = w.create_detector(&a);
+    let wrong = Key {
+        id: a.id.clone(),
+        secret: "0".repeat(40),
+    };
+    let e = w.err(&wrong, &["list-detectors"]);
+    assert!(e.contains("InvalidSignatureException"), "{e}");
+    let unknown = Key {
+        id: "AKIAUNKNOWNUNKNOWN00".into(),
+        secret: a.secret.clone(),
+    };
+    let e = w.err(&unknown, &["list-detectors"]);
+    assert!(e.contains("UnrecognizedClientException"), "{e}");
+    // A missing required argument: the CLI refuses before sending.
+    let e = w.err(&a, &["list-findings"]);
+    assert!(e.contains("--detector-id"), "{e}");
+    // A bad enum and an out-of-range number: the server validates with AWS's wording.
+    let e = w.err(
+        &a,
+        &[
+            "list-findings",
+            "--detector-id",
+            &det,
+            "--sort-criteria",
+            "AttributeName=severity,OrderBy=UP",
+        ],
+    );
+    assert!(
+        e.contains("BadRequestException") && e.contains("enum value set: [ASC, DESC]"),
+        "{e}"
+    );
+    let e = w.err(
+        &a,
+        &[
+            "list-findings",
+            "--detector-id",
+            &det,
+            "--max-results",
+            "51",
+        ],
+    );
+    assert!(
+        e.contains("BadRequestException") && e.contains("between 1 and 50"),
+        "{e}"
+    );
+    let e = w.err(
+        &a,
+        &[
+            "list-findings",
+            "--detector-id",
+            &det,
+            "--finding-criteria",
+            r#"{"Criterion":{"severity":{"Gte":"high"}}}"#,
+        ],
+    );
+    assert!(
+        e.contains("Invalid type") || e.contains("BadRequest"),
+        "{e}"
+    );
+    // Unsupported operations fail clearly rather than pretending.
+    let e = w.err(&a, &["list-malware-protection-plans"]);
+    assert!(
+        e.contains("BadRequestException") && e.contains("not supported by Warden"),
+        "{e}"
+    );
+    let e = w.err(
+        &a,
+        &[
+            "start-malware-scan",
+            "--resource-arn",
+            "arn:aws:ec2:eu-west-1:111122223333:instance/i-0aaaaaaaaaaaaaaa1",
+        ],
+    );
+    assert!(e.contains("not supported by Warden"), "{e}");
+    let e = w.err(
+        &a,
+        &[
+            "get-detector",
+            "--detector-id",
+            "0123456789abcdef0123456789abcdef",
+        ],
+    );
+    assert!(e.contains("BadRequestException"), "{e}");
+}
