@@ -63,7 +63,9 @@ impl Drop for Warden {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        eprintln!("aws cli calls: {}", self.calls.get());
+        if self.calls.get() > 0 {
+            eprintln!("aws cli calls: {}", self.calls.get());
+        }
     }
 }
 
@@ -1313,4 +1315,98 @@ fn errors_a_client_sees() {
         ],
     );
     assert!(e.contains("BadRequestException"), "{e}");
+}
+
+/// One CloudTrail record of a principal of its own (so each record is its own finding) at
+/// second SECOND of the day.
+fn corpus_record(account: &str, n: u32, kali: bool) -> Value {
+    let (name, agent) = if kali {
+        (
+            "ListUsers",
+            "aws-cli/2.15.30 Python/3.11.8 Linux/6.6.9-amd64 exe/x86_64.kali.2024 prompt/off",
+        )
+    } else {
+        (
+            "CreateLoginProfile",
+            "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22",
+        )
+    };
+    json!({"eventVersion": "1.09",
+        "eventTime": format!("2026-06-01T{:02}:{:02}:{:02}Z", n / 3600, n / 60 % 60, n % 60),
+        "eventSource": "iam.amazonaws.com", "eventName": name, "awsRegion": REGION,
+        "sourceIPAddress": format!("203.0.113.{}", n % 250 + 1), "userAgent": agent,
+        "eventID": format!("{account}-{n}"), "recipientAccountId": account,
+        "requestParameters": {"userName": format!("target-{n}")},
+        "userIdentity": {"type": "IAMUser", "principalId": format!("AIDA{n:016}"),
+            "arn": format!("arn:aws:iam::{account}:user/u{n}"), "accountId": account,
+            "accessKeyId": format!("AKIA{n:016}"), "userName": format!("u{n}")}})
+}
+
+#[test]
+fn boto3_pagination_and_isolation() {
+    let Some(python) = venv_tool("WARDEN_PYTHON", "python") else {
+        return;
+    };
+    let Some(aws) = venv_tool("WARDEN_AWS_CLI", "aws") else {
+        return;
+    };
+    let w = Warden::start_with(aws);
+    let a = w.key(ACCOUNT_A);
+    let b = w.key(ACCOUNT_B);
+
+    // The corpus: 3,600 principals of account A, each doing one suspicious thing at its own
+    // second (3,000 login profiles created for other users, 600 calls from a Kali machine), and
+    // 4 of account B.
+    let mut records: Vec<Value> = (0..3600)
+        .map(|n| corpus_record(ACCOUNT_A, n, n % 6 == 5))
+        .collect();
+    records.extend((0..4).map(|n| corpus_record(ACCOUNT_B, n, false)));
+    let corpus = w.path("corpus.json");
+    std::fs::write(&corpus, json!({ "Records": records }).to_string()).unwrap();
+    let scanned = w.scan(&[corpus.to_str().unwrap()]);
+    let mut types_a = std::collections::BTreeMap::<String, u64>::new();
+    for f in scanned.iter().filter(|f| f["accountId"] == ACCOUNT_A) {
+        *types_a
+            .entry(f["type"].as_str().unwrap().into())
+            .or_default() += 1;
+    }
+    let total_b = scanned
+        .iter()
+        .filter(|f| f["accountId"] == ACCOUNT_B)
+        .count();
+    assert_eq!(
+        types_a,
+        [
+            ("PenTest:IAMUser/KaliLinux".to_string(), 600),
+            ("Persistence:IAM/AccountManipulation".to_string(), 3000)
+        ]
+        .into(),
+        "one finding per principal"
+    );
+    assert_eq!(total_b, 4);
+
+    let arg = json!({
+        "endpoint": w.endpoint, "region": REGION,
+        "a": {"id": a.id, "secret": a.secret, "account": ACCOUNT_A},
+        "b": {"id": b.id, "secret": b.secret, "account": ACCOUNT_B},
+        "types_a": types_a, "total_b": total_b,
+    });
+    let missing = w.path("no-such-aws-config");
+    let out = Command::new(python)
+        .arg(repo().join("crates/warden/tests/boto3_api.py"))
+        .arg(arg.to_string())
+        .env("AWS_CONFIG_FILE", &missing)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &missing)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "boto3_api.py failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_str(stdout.trim()).unwrap();
+    eprintln!("boto3: {summary}");
+    assert_eq!(summary["findings_a"], 3600);
 }
