@@ -377,6 +377,26 @@ fn detectors_and_findings() {
             .is_empty()
     );
 
+    // Time criteria in epoch milliseconds, in the legacy operator SIEM connectors use (`Gte`,
+    // typed 32-bit in the model but sent as milliseconds) and in its `long` replacement.
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let day = 86_400_000;
+    assert_eq!(
+        w.list(&a, &det, criterion("updatedAt", "Gte", json!(now_ms - day))),
+        all
+    );
+    assert!(
+        w.list(
+            &a,
+            &det,
+            criterion("updatedAt", "GreaterThanOrEqual", json!(now_ms + day))
+        )
+        .is_empty()
+    );
+
     // Sorted by severity, ascending: GetFindings confirms the order.
     let sorted = w.ok(
         &a,
