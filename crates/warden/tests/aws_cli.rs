@@ -47,6 +47,8 @@ const REGION: &str = "eu-west-1";
 struct Key {
     id: String,
     secret: String,
+    /// `AWS_SESSION_TOKEN`: Warden's keys are long-term, so a token is never valid.
+    token: Option<String>,
 }
 
 /// A running `warden serve` and the client that talks to it.
@@ -140,6 +142,7 @@ impl Warden {
         Key {
             id: v["AccessKeyId"].as_str().unwrap().into(),
             secret: v["SecretAccessKey"].as_str().unwrap().into(),
+            token: None,
         }
     }
 
@@ -178,6 +181,7 @@ impl Warden {
             .env("AWS_SHARED_CREDENTIALS_FILE", &missing)
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("AWS_MAX_ATTEMPTS", "1")
+            .envs(key.token.iter().map(|t| ("AWS_SESSION_TOKEN", t)))
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -1256,14 +1260,23 @@ fn errors_a_client_sees() {
     let wrong = Key {
         id: a.id.clone(),
         secret: "0".repeat(40),
+        token: None,
     };
     let e = w.err(&wrong, &["list-detectors"]);
     assert!(e.contains("InvalidSignatureException"), "{e}");
     let unknown = Key {
         id: "AKIAUNKNOWNUNKNOWN00".into(),
         secret: a.secret.clone(),
+        token: None,
     };
     let e = w.err(&unknown, &["list-detectors"]);
+    assert!(e.contains("UnrecognizedClientException"), "{e}");
+    let with_token = Key {
+        id: a.id.clone(),
+        secret: a.secret.clone(),
+        token: Some("FwoGZXIvYXdzEXAMPLETOKEN".into()),
+    };
+    let e = w.err(&with_token, &["list-detectors"]);
     assert!(e.contains("UnrecognizedClientException"), "{e}");
     // A missing required argument: the CLI refuses before sending.
     let e = w.err(&a, &["list-findings"]);

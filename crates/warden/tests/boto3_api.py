@@ -13,6 +13,7 @@ Exits non-zero (an AssertionError with the reason) on the first mismatch; prints
 
 import json
 import sys
+from datetime import datetime
 
 import boto3
 from botocore.config import Config
@@ -113,6 +114,29 @@ asc, pages = paginate(
 )
 all_pages += pages
 assert asc == list(reversed(sorted_ids))
+
+# A SIEM connector's poll (updatedAt and severity bounds, sorted by updatedAt, the token passed
+# back by hand): the scan gave thousands of findings the same updatedAt, so only a stable order
+# keeps pages from repeating or skipping findings.
+since = min(f["UpdatedAt"] for f in findings.values())
+since_ms = int(datetime.fromisoformat(since.replace("Z", "+00:00")).timestamp() * 1000) - 60_000
+polled, token = [], None
+while True:
+    kwargs = {"NextToken": token} if token else {}
+    page = a.list_findings(
+        DetectorId=det_a,
+        FindingCriteria={"Criterion": {"updatedAt": {"Gte": since_ms}, "severity": {"Gte": 1}}},
+        SortCriteria={"AttributeName": "updatedAt", "OrderBy": "ASC"},
+        MaxResults=50,
+        **kwargs,
+    )
+    polled.extend(page["FindingIds"])
+    all_pages += 1
+    token = page.get("NextToken")
+    if not token:
+        break
+assert len(polled) == len(set(polled)) == total_a, (len(polled), len(set(polled)))
+assert set(polled) == set(ids)
 
 # 3. Statistics agree with the lists.
 by_sev = a.get_findings_statistics(
