@@ -522,6 +522,30 @@ fn detectors_and_findings() {
         "USEFUL"
     );
 
+    // A suspended detector stores no new findings; enabled again, it does.
+    w.ok(
+        &a,
+        &["update-detector", "--detector-id", &det, "--no-enable"],
+    );
+    assert_eq!(
+        w.ok(&a, &["get-detector", "--detector-id", &det])["Status"],
+        "DISABLED"
+    );
+    let later = w.path("later.json");
+    std::fs::write(
+        &later,
+        json!({"Records": [corpus_record(ACCOUNT_A, 1, false)]}).to_string(),
+    )
+    .unwrap();
+    w.scan(&[later.to_str().unwrap()]);
+    assert_eq!(w.list(&a, &det, json!({"Criterion": {}})), all);
+    w.ok(&a, &["update-detector", "--detector-id", &det, "--enable"]);
+    w.scan(&[later.to_str().unwrap()]);
+    assert_eq!(
+        w.list(&a, &det, json!({"Criterion": {}})).len(),
+        all.len() + 1
+    );
+
     // Another detector id is not this account's.
     let e = w.err(
         &a,
@@ -965,6 +989,41 @@ fn members_invitations_and_organization() {
     assert!(
         e.contains("BadRequestException") && e.contains("not owned"),
         "{e}"
+    );
+
+    // The administrator's suppression rules apply to its members' new findings.
+    w.ok(
+        &a,
+        &[
+            "create-filter",
+            "--detector-id",
+            &det_a,
+            "--name",
+            "quiet-login-profiles",
+            "--action",
+            "ARCHIVE",
+            "--finding-criteria",
+            &criterion("type", "Eq", json!(["Persistence:IAM/AccountManipulation"])).to_string(),
+        ],
+    );
+    let member_logs = w.path("member-trail.json");
+    std::fs::write(
+        &member_logs,
+        json!({"Records": [corpus_record(ACCOUNT_B, 7, false), corpus_record(ACCOUNT_B, 8, true)]})
+            .to_string(),
+    )
+    .unwrap();
+    let new_b = by_type(&w.scan(&[member_logs.to_str().unwrap()]));
+    assert_eq!(new_b.len(), 2, "{new_b:?}");
+    let archived_b = w.list(
+        &b,
+        &det_b,
+        criterion("service.archived", "Eq", json!(["true"])),
+    );
+    assert_eq!(
+        archived_b,
+        set(&[&new_b["Persistence:IAM/AccountManipulation"]]),
+        "archived by the administrator's rule; the Kali finding is not"
     );
 
     // Organization administrator settings and statistics over the members.
