@@ -69,6 +69,7 @@ def expect_bad_request(c, fn, **kwargs):
     except c.exceptions.BadRequestException as e:
         assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 400, e.response
         assert e.response["Error"]["Message"], e.response
+        assert e.response["ResponseMetadata"]["RequestId"], e.response
         return e.response["Error"]["Message"]
     raise AssertionError(f"{fn.__name__}({kwargs}) did not raise BadRequestException")
 
@@ -78,7 +79,10 @@ types_a = cfg["types_a"]
 total_a = sum(types_a.values())
 assert total_a >= 3000, total_a
 
-det_a = a.create_detector(Enable=True)["DetectorId"]
+created = a.create_detector(Enable=True)
+det_a = created["DetectorId"]
+# Tools log the request id botocore reads from `x-amzn-RequestId`.
+assert len(created["ResponseMetadata"]["RequestId"]) == 36, created["ResponseMetadata"]
 assert a.list_detectors()["DetectorIds"] == [det_a]
 
 # 1. Every finding exactly once across pages of 50.
