@@ -961,6 +961,21 @@ fn members_invitations_and_organization() {
     assert_eq!(m["Members"][0]["AccountId"], ACCOUNT_B);
     assert_eq!(m["Members"][0]["RelationshipStatus"], "Enabled");
     assert_eq!(m["Members"][0]["DetectorId"], det_b.as_str());
+    let md = w.ok(
+        &a,
+        &[
+            "get-member-detectors",
+            "--detector-id",
+            &det_a,
+            "--account-ids",
+            ACCOUNT_B,
+        ],
+    );
+    let own = w.ok(&b, &["get-detector", "--detector-id", &det_b]);
+    assert_eq!(
+        md["MemberDataSourceConfigurations"][0]["Features"], own["Features"],
+        "the administrator sees the member's detector as the member does"
+    );
     let adm = w.ok(&b, &["get-administrator-account", "--detector-id", &det_b]);
     assert_eq!(adm["Administrator"]["AccountId"], ACCOUNT_A);
 
