@@ -130,6 +130,7 @@ impl App {
     /// Handle one request end to end (authentication, routing, validation, the operation).
     pub fn handle(&self, parts: &http::request::Parts, body: &[u8]) -> Response {
         let started = Instant::now();
+        let request_id = new_request_id();
         let result = self.answer(parts, body);
         let (status, op) = match &result {
             Ok((op, r)) => (r.status().as_u16(), *op),
@@ -140,13 +141,15 @@ impl App {
             path = %parts.uri.path(),
             op = op.unwrap_or("-"),
             status,
+            request_id = %request_id,
             micros = started.elapsed().as_micros() as u64,
             "request"
         );
-        match result {
+        let resp = match result {
             Ok((_, r)) => r,
             Err((_, e)) => e.into_response(),
-        }
+        };
+        with_request_id(resp, &request_id)
     }
 
     #[allow(clippy::type_complexity)]
@@ -200,6 +203,32 @@ impl App {
     }
 }
 
+/// A request id in AWS's form (a random UUID v4).
+fn new_request_id() -> String {
+    let mut b: [u8; 16] = rand::random();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+/// AWS answers every request, errors included, with `x-amzn-RequestId`: botocore reports it as
+/// `ResponseMetadata.RequestId` (code that logs it fails with a `KeyError` when it is missing),
+/// and the same id in the server's request log line ties a client's error to the log.
+fn with_request_id(mut resp: Response, request_id: &str) -> Response {
+    if let Ok(v) = http::HeaderValue::from_str(request_id) {
+        resp.headers_mut().insert("x-amzn-RequestId", v);
+    }
+    resp
+}
+
 /// GuardDuty omits an empty `nextToken`; the CLI stops paging on either.
 fn strip_empty_tokens(mut v: serde_json::Value) -> serde_json::Value {
     if let Some(o) = v.as_object_mut()
@@ -229,6 +258,17 @@ async fn handler(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
     req: Request<Body>,
 ) -> Response {
+    let resp = read_and_handle(app, req).await;
+    // Answers refused before `App::handle` (size, timeout, unreadable body) carry a request id
+    // too, as every AWS answer does.
+    if resp.headers().contains_key("x-amzn-RequestId") {
+        resp
+    } else {
+        with_request_id(resp, &new_request_id())
+    }
+}
+
+async fn read_and_handle(app: Arc<App>, req: Request<Body>) -> Response {
     let (parts, body) = req.into_parts();
     let too_large = || {
         ApiError::new(
@@ -279,7 +319,10 @@ async fn handler(
     let app2 = app.clone();
     match tokio::task::spawn_blocking(move || app2.handle(&parts, &bytes)).await {
         Ok(r) => r,
-        Err(_) => ApiError::internal("the request handler failed").into_response(),
+        Err(_) => with_request_id(
+            ApiError::internal("the request handler failed").into_response(),
+            &new_request_id(),
+        ),
     }
 }
 
@@ -360,5 +403,46 @@ pub async fn serve_on(
 impl KeyLookup for keys::StoreKeys {
     fn lookup(&self, access_key_id: &str) -> Option<auth::AccessKey> {
         self.get(access_key_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every answer, an error included, carries a distinct `x-amzn-RequestId` (found missing by
+    /// boto3: `ResponseMetadata` had no `RequestId`).
+    #[test]
+    fn every_answer_has_a_request_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open_with_keys(
+            &ServerConfig {
+                data_dir: dir.path().to_path_buf(),
+                ..ServerConfig::default()
+            },
+            Vec::new(),
+        )
+        .unwrap();
+        let (parts, _) = Request::get("/detector").body(()).unwrap().into_parts();
+        let ids: Vec<String> = (0..2)
+            .map(|_| {
+                let resp = app.handle(&parts, b"");
+                assert_eq!(resp.status(), 403);
+                assert_eq!(
+                    resp.headers()["x-amzn-ErrorType"],
+                    "MissingAuthenticationTokenException"
+                );
+                resp.headers()["x-amzn-RequestId"]
+                    .to_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        for id in &ids {
+            let groups: Vec<usize> = id.split('-').map(str::len).collect();
+            assert_eq!(groups, [8, 4, 4, 4, 12], "{id}");
+            assert_eq!(&id[14..15], "4", "version 4: {id}");
+        }
+        assert_ne!(ids[0], ids[1]);
     }
 }
