@@ -55,6 +55,20 @@ pub struct BenchArgs {
     /// Print the results as JSON too.
     #[arg(long)]
     pub json: bool,
+    /// Run only this section (`cloudtrail`, `intel` or `flow`); all when not given.
+    #[arg(long, value_enum)]
+    pub only: Option<Section>,
+}
+
+/// A part of the bench that can be run alone.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// CloudTrail JSON Lines and gzipped S3 delivery files.
+    Cloudtrail,
+    /// Threat-intelligence lookups (needs the CloudTrail corpus).
+    Intel,
+    /// VPC Flow Logs: decode, full pipeline, and state under a flood of unique sources.
+    Flow,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -237,6 +251,10 @@ fn measurement(
 
 /// Run every measurement; used by the command and by a smoke test.
 pub fn measure(args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
+    let wanted = |s: Section| args.only.is_none_or(|o| o == s);
+    if !wanted(Section::Cloudtrail) && !wanted(Section::Intel) {
+        return measure_flow(args);
+    }
     let inputs = prepare(args)?;
     let r = args.repeat;
     let mut out = Vec::new();
@@ -251,57 +269,64 @@ pub fn measure(args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
         })?,
         None,
     );
-    out.push(measurement(
-        "jsonl: warden parse-only (typed events)",
-        best(r, || parse_only(&jsonl))?,
-        Some(&reference),
-    ));
-    out.push(measurement(
-        "jsonl: warden full scan pipeline",
-        best(r, || full(std::slice::from_ref(&jsonl), false))?,
-        Some(&reference),
-    ));
-    out.insert(0, reference);
+    out.push(reference);
+    if wanted(Section::Cloudtrail) {
+        let reference = out[0].clone();
+        let mut rest = Vec::new();
+        rest.push(measurement(
+            "jsonl: warden parse-only (typed events)",
+            best(r, || parse_only(&jsonl))?,
+            Some(&reference),
+        ));
+        rest.push(measurement(
+            "jsonl: warden full scan pipeline",
+            best(r, || full(std::slice::from_ref(&jsonl), false))?,
+            Some(&reference),
+        ));
 
-    let gz = &inputs.gz_files;
-    let gunzip_ref = measurement(
-        "gzip S3 files: gunzip only (reference)",
-        best(r, || gunzip(gz, false))?,
-        None,
-    );
-    let mut gunzip_ref_events = gunzip_ref.clone();
-    let validated = measurement(
-        "gzip S3 files: gunzip + validation (IgnoredAny per record)",
-        best(r, || gunzip(gz, true))?,
-        Some(&gunzip_ref),
-    );
-    gunzip_ref_events.events = validated.events;
-    gunzip_ref_events.events_per_sec = validated.events as f64 / gunzip_ref.seconds;
-    out.push(gunzip_ref_events.clone());
-    out.push(validated);
-    out.push(measurement(
-        "gzip S3 files: warden parse-only",
-        best(r, || {
-            gz.iter().try_fold((0, 0), |acc, p| {
-                parse_only(p).map(|(e, b)| (acc.0 + e, acc.1 + b))
-            })
-        })?,
-        Some(&gunzip_ref_events),
-    ));
-    out.push(measurement(
-        "gzip S3 files: warden full scan pipeline",
-        best(r, || full(gz, false))?,
-        Some(&gunzip_ref_events),
-    ));
-    out.push(measurement(
-        "gzip S3 files: full pipeline, read-ahead gunzip on a 2nd thread",
-        best(r, || full(gz, true))?,
-        Some(&gunzip_ref_events),
-    ));
-    if args.intel_entries > 0 {
+        let gz = &inputs.gz_files;
+        let gunzip_ref = measurement(
+            "gzip S3 files: gunzip only (reference)",
+            best(r, || gunzip(gz, false))?,
+            None,
+        );
+        let mut gunzip_ref_events = gunzip_ref.clone();
+        let validated = measurement(
+            "gzip S3 files: gunzip + validation (IgnoredAny per record)",
+            best(r, || gunzip(gz, true))?,
+            Some(&gunzip_ref),
+        );
+        gunzip_ref_events.events = validated.events;
+        gunzip_ref_events.events_per_sec = validated.events as f64 / gunzip_ref.seconds;
+        rest.push(gunzip_ref_events.clone());
+        rest.push(validated);
+        rest.push(measurement(
+            "gzip S3 files: warden parse-only",
+            best(r, || {
+                gz.iter().try_fold((0, 0), |acc, p| {
+                    parse_only(p).map(|(e, b)| (acc.0 + e, acc.1 + b))
+                })
+            })?,
+            Some(&gunzip_ref_events),
+        ));
+        rest.push(measurement(
+            "gzip S3 files: warden full scan pipeline",
+            best(r, || full(gz, false))?,
+            Some(&gunzip_ref_events),
+        ));
+        rest.push(measurement(
+            "gzip S3 files: full pipeline, read-ahead gunzip on a 2nd thread",
+            best(r, || full(gz, true))?,
+            Some(&gunzip_ref_events),
+        ));
+        out.extend(rest);
+    }
+    if args.intel_entries > 0 && wanted(Section::Intel) {
         out.extend(measure_intel(args, &jsonl, &out[0])?);
     }
-    out.extend(measure_flow(args)?);
+    if wanted(Section::Flow) {
+        out.extend(measure_flow(args)?);
+    }
     Ok(out)
 }
 
@@ -313,6 +338,7 @@ fn measure_flow(args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
         .work_dir
         .join(format!("flow-seed{}-n{}.log", args.seed, args.events));
     if !path.exists() {
+        std::fs::create_dir_all(&args.work_dir)?;
         let mut w = std::io::BufWriter::new(File::create(&path)?);
         let mut x = args.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1;
         let mut next = || {
@@ -727,6 +753,7 @@ mod tests {
             repeat: 1,
             intel_entries: 5_000,
             json: false,
+            only: None,
         };
         let m = measure(&args).unwrap();
         let parquet_figures = if cfg!(feature = "parquet") { 2 } else { 0 };
