@@ -274,7 +274,7 @@ fn create(id: &str, detector: &str, s: &Signal, now: &str) -> Finding {
             service_name: "guardduty".into(),
             user_feedback: None,
             additional_info: Some(additional_info(s)),
-            feature_name: Some("CloudTrail".into()),
+            feature_name: feature_name(s).map(str::to_string),
             ..Default::default()
         },
         severity: s.severity,
@@ -284,6 +284,64 @@ fn create(id: &str, detector: &str, s: &Signal, now: &str) -> Finding {
         associated_attack_sequence_arn: None,
         custom_detection_rule_name: s.rule.map(str::to_string),
     }
+}
+
+/// `service.featureName`: the GuardDuty feature whose data produced the finding, spelt as in
+/// GuardDuty's findings (and Warden's sample findings): CloudTrail, S3DataEvents, FlowLogs,
+/// DnsLogs, EksAuditLogs, RuntimeMonitoring, RdsLoginEvents, LambdaNetworkLogs,
+/// EbsMalwareProtection. The finding type's documented data source decides for the optional
+/// features (a runtime-monitoring type with a network action is still RuntimeMonitoring); for
+/// the foundational sources the signal's action says which log was read, since some types come
+/// from either (e.g. root-credential use from CloudTrail management or S3 data events).
+/// `None` when neither tells (an unknown type with no action).
+pub fn feature_name(s: &Signal) -> Option<&'static str> {
+    let ds = warden_model::catalogue::catalogue()
+        .get(s.finding_type)
+        .map_or("", |i| i.data_source);
+    for (prefix, feature) in [
+        ("Runtime", "RuntimeMonitoring"),
+        ("EKS audit", "EksAuditLogs"),
+        ("RDS login", "RdsLoginEvents"),
+        ("Lambda network", "LambdaNetworkLogs"),
+        ("Malware scan (EBS", "EbsMalwareProtection"),
+        ("CloudTrail S3 data events", "S3DataEvents"),
+    ] {
+        if ds.starts_with(prefix) {
+            return Some(feature);
+        }
+    }
+    let a = &s.action;
+    match a.action_type.as_str() {
+        "AWS_API_CALL" => {
+            let s3_data = a
+                .aws_api_call_action
+                .as_ref()
+                .is_some_and(|c| c.service_name == "s3.amazonaws.com" && is_s3_data_event(&c.api));
+            Some(if s3_data {
+                "S3DataEvents"
+            } else {
+                "CloudTrail"
+            })
+        }
+        "NETWORK_CONNECTION" | "PORT_PROBE" => Some("FlowLogs"),
+        "DNS_REQUEST" => Some("DnsLogs"),
+        "KUBERNETES_API_CALL" => Some("EksAuditLogs"),
+        "RDS_LOGIN_ATTEMPT" => Some("RdsLoginEvents"),
+        _ if ds.starts_with("VPC Flow Logs") => Some("FlowLogs"),
+        _ if ds.starts_with("DNS logs") => Some("DnsLogs"),
+        _ if ds.starts_with("CloudTrail") => Some("CloudTrail"),
+        _ => None,
+    }
+}
+
+/// S3 object-level API calls, which CloudTrail logs as data events (bucket-level calls such as
+/// PutBucketPolicy are management events).
+fn is_s3_data_event(api: &str) -> bool {
+    api.contains("Object")
+        || api.contains("MultipartUpload")
+        || api == "UploadPart"
+        || api == "UploadPartCopy"
+        || api == "ListParts"
 }
 
 fn update(entry: &mut Entry, s: &Signal, now: &str) {
@@ -369,6 +427,139 @@ mod tests {
             description: "d".into(),
             reasons: vec![],
         }
+    }
+
+    fn with_action(
+        finding_type: &'static str,
+        action_type: &str,
+        api: Option<(&str, &str)>,
+    ) -> Signal {
+        let mut s = signal("k", "e", 0, 2.0);
+        s.finding_type = finding_type;
+        s.rule = None;
+        s.action = Action {
+            action_type: action_type.into(),
+            aws_api_call_action: api.map(|(service, api)| {
+                warden_model::finding::AwsApiCallAction {
+                    api: api.into(),
+                    service_name: service.into(),
+                    caller_type: "Remote IP".into(),
+                    ..Default::default()
+                }
+            }),
+            ..Default::default()
+        };
+        s
+    }
+
+    #[test]
+    fn feature_name_follows_the_data_source() {
+        let cases = [
+            // Foundational sources: from the action.
+            (
+                with_action(
+                    "Recon:IAMUser/MaliciousIPCaller",
+                    "AWS_API_CALL",
+                    Some(("iam.amazonaws.com", "ListUsers")),
+                ),
+                Some("CloudTrail"),
+            ),
+            (
+                with_action("Recon:EC2/PortProbeUnprotectedPort", "PORT_PROBE", None),
+                Some("FlowLogs"),
+            ),
+            (
+                with_action(
+                    "UnauthorizedAccess:EC2/SSHBruteForce",
+                    "NETWORK_CONNECTION",
+                    None,
+                ),
+                Some("FlowLogs"),
+            ),
+            (
+                with_action("Backdoor:EC2/C&CActivity.B!DNS", "DNS_REQUEST", None),
+                Some("DnsLogs"),
+            ),
+            // S3 data events: by type, and for the either-source types by the API called.
+            (
+                with_action(
+                    "Exfiltration:S3/AnomalousBehavior",
+                    "AWS_API_CALL",
+                    Some(("s3.amazonaws.com", "GetObject")),
+                ),
+                Some("S3DataEvents"),
+            ),
+            (
+                with_action(
+                    "Policy:IAMUser/RootCredentialUsage",
+                    "AWS_API_CALL",
+                    Some(("s3.amazonaws.com", "PutObject")),
+                ),
+                Some("S3DataEvents"),
+            ),
+            // Near miss: the same type through a management call (bucket-level) is CloudTrail.
+            (
+                with_action(
+                    "Policy:IAMUser/RootCredentialUsage",
+                    "AWS_API_CALL",
+                    Some(("s3.amazonaws.com", "PutBucketPolicy")),
+                ),
+                Some("CloudTrail"),
+            ),
+            (
+                with_action(
+                    "Policy:IAMUser/RootCredentialUsage",
+                    "AWS_API_CALL",
+                    Some(("ec2.amazonaws.com", "RunInstances")),
+                ),
+                Some("CloudTrail"),
+            ),
+            // Optional features: by type, whatever the action.
+            (
+                with_action(
+                    "CredentialAccess:Kubernetes/MaliciousIPCaller",
+                    "KUBERNETES_API_CALL",
+                    None,
+                ),
+                Some("EksAuditLogs"),
+            ),
+            (
+                with_action(
+                    "CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin",
+                    "RDS_LOGIN_ATTEMPT",
+                    None,
+                ),
+                Some("RdsLoginEvents"),
+            ),
+            (
+                with_action("Backdoor:Lambda/C&CActivity.B", "NETWORK_CONNECTION", None),
+                Some("LambdaNetworkLogs"),
+            ),
+            (
+                with_action("Backdoor:Runtime/C&CActivity.B!DNS", "DNS_REQUEST", None),
+                Some("RuntimeMonitoring"),
+            ),
+            (
+                with_action("Execution:EC2/MaliciousFile", "", None),
+                Some("EbsMalwareProtection"),
+            ),
+            // Unknown type and no action: nothing to say.
+            (with_action("Made:Up/Type", "", None), None),
+        ];
+        for (s, expected) in cases {
+            assert_eq!(feature_name(&s), expected, "{}", s.finding_type);
+        }
+        // And it reaches the finding.
+        let mut store = MemoryStore::new();
+        let mut agg = Aggregator::default();
+        agg.add(
+            with_action("Recon:EC2/PortProbeUnprotectedPort", "PORT_PROBE", None),
+            &mut store,
+        )
+        .unwrap();
+        agg.flush(&mut store).unwrap();
+        let f = &store.list(&Query::default()).unwrap()[0];
+        assert_eq!(f.service.feature_name.as_deref(), Some("FlowLogs"));
     }
 
     #[test]

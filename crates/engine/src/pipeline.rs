@@ -83,6 +83,19 @@ pub struct ScanStats {
     pub elapsed: Duration,
 }
 
+/// Entries held by the flow-log detectors' per-entity tables (each bounded by its capacity), for
+/// monitoring and for the memory figures of `warden bench`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FlowState {
+    pub brute_force_windows: usize,
+    /// Distinct-value tables of the scan detectors (seen pairs and counts).
+    pub scan_entries: usize,
+    pub flood_windows: usize,
+    pub baseline_instances: usize,
+    pub baseline_volume_counters: usize,
+    pub usage_keys: usize,
+}
+
 /// Progress callback: told the counters as the scan goes.
 type ProgressFn<'s> = Box<dyn FnMut(&ScanStats) + 's>;
 
@@ -523,6 +536,19 @@ impl<'s> Pipeline<'s> {
 
     pub fn stats(&self) -> &ScanStats {
         &self.stats
+    }
+
+    /// Sizes of the flow detectors' state now.
+    pub fn flow_state(&self) -> FlowState {
+        let baseline = self.baselines.state();
+        FlowState {
+            brute_force_windows: self.brute_force.state_len(),
+            scan_entries: self.scans.state_len(),
+            flood_windows: self.floods.state_len(),
+            baseline_instances: baseline.instances,
+            baseline_volume_counters: baseline.volume_counters,
+            usage_keys: self.usage.len(),
+        }
     }
 
     fn reject(&mut self, e: DecodeError) {

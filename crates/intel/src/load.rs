@@ -199,8 +199,55 @@ fn encode_key(key: &str) -> String {
 /// Region (`AWS_REGION` / `AWS_DEFAULT_REGION`, default us-east-1) and, for S3-compatible
 /// stores, endpoint (`AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`, path-style).
 fn fetch_s3(bucket_and_key: &str) -> Result<Vec<u8>, String> {
-    let (url, headers) = sign_s3("GET", bucket_and_key, &[], &[])?;
+    let (url, headers) = sign_s3(&S3Settings::from_env()?, "GET", bucket_and_key, &[], &[])?;
     http_get(&url, &headers)
+}
+
+/// Where and as whom S3 requests go. Passing it explicitly (rather than reading the process
+/// environment) lets a caller such as the publishing exporter use its own endpoint and keys.
+#[derive(Clone, PartialEq, Eq)]
+pub struct S3Settings {
+    /// S3-compatible endpoint (path-style), e.g. `http://127.0.0.1:9000`; `None`: AWS S3.
+    pub endpoint: Option<String>,
+    /// Signing region (and the AWS S3 host's region).
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// For temporary credentials.
+    pub session_token: Option<String>,
+}
+
+impl std::fmt::Debug for S3Settings {
+    // The secret and token never reach logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl S3Settings {
+    /// The standard environment: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, optional
+    /// `AWS_SESSION_TOKEN`, region `AWS_REGION` / `AWS_DEFAULT_REGION` (default us-east-1),
+    /// endpoint `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`.
+    pub fn from_env() -> Result<S3Settings, String> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let (Some(access), Some(secret)) = (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"))
+        else {
+            return Err("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)".into());
+        };
+        Ok(S3Settings {
+            endpoint: env("AWS_ENDPOINT_URL_S3").or_else(|| env("AWS_ENDPOINT_URL")),
+            region: env("AWS_REGION")
+                .or_else(|| env("AWS_DEFAULT_REGION"))
+                .unwrap_or_else(|| "us-east-1".into()),
+            access_key_id: access,
+            secret_access_key: secret,
+            session_token: env("AWS_SESSION_TOKEN"),
+        })
+    }
 }
 
 /// PUT `body` at `bucket/key` in S3 (credentials, region and endpoint as for `s3://` lists),
@@ -211,7 +258,24 @@ pub fn put_s3(
     body: &[u8],
     extra_headers: &[(&str, &str)],
 ) -> Result<(), String> {
-    let (url, headers) = sign_s3("PUT", &format!("{bucket}/{key}"), body, extra_headers)?;
+    put_s3_with(&S3Settings::from_env()?, bucket, key, body, extra_headers)
+}
+
+/// `put_s3` with explicit settings.
+pub fn put_s3_with(
+    settings: &S3Settings,
+    bucket: &str,
+    key: &str,
+    body: &[u8],
+    extra_headers: &[(&str, &str)],
+) -> Result<(), String> {
+    let (url, headers) = sign_s3(
+        settings,
+        "PUT",
+        &format!("{bucket}/{key}"),
+        body,
+        extra_headers,
+    )?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(std::time::Duration::from_secs(120)))
         .http_status_as_error(false)
@@ -240,6 +304,7 @@ pub fn put_s3(
 
 /// The URL and signed headers of an S3 request.
 fn sign_s3(
+    settings: &S3Settings,
     method: &str,
     bucket_and_key: &str,
     body: &[u8],
@@ -252,20 +317,13 @@ fn sign_s3(
         .split_once('/')
         .filter(|(b, k)| !b.is_empty() && !k.is_empty())
         .ok_or("expected s3://BUCKET/KEY")?;
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let region = env("AWS_REGION")
-        .or_else(|| env("AWS_DEFAULT_REGION"))
-        .unwrap_or_else(|| "us-east-1".into());
-    let url = match env("AWS_ENDPOINT_URL_S3").or_else(|| env("AWS_ENDPOINT_URL")) {
+    let region = &settings.region;
+    let url = match &settings.endpoint {
         Some(ep) => format!("{}/{bucket}/{}", ep.trim_end_matches('/'), encode_key(key)),
         None => format!(
             "https://{bucket}.s3.{region}.amazonaws.com/{}",
             encode_key(key)
         ),
-    };
-    let (Some(access), Some(secret)) = (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"))
-    else {
-        return Err("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)".into());
     };
     let host = url
         .split("://")
@@ -274,9 +332,9 @@ fn sign_s3(
         .unwrap_or_default()
         .to_string();
     let identity = aws_credential_types::Credentials::new(
-        access,
-        secret,
-        env("AWS_SESSION_TOKEN"),
+        settings.access_key_id.as_str(),
+        settings.secret_access_key.as_str(),
+        settings.session_token.clone(),
         None,
         "environment",
     )
@@ -285,7 +343,7 @@ fn sign_s3(
     settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
     let params = aws_sigv4::sign::v4::SigningParams::builder()
         .identity(&identity)
-        .region(&region)
+        .region(region)
         .name("s3")
         .time(std::time::SystemTime::now())
         .settings(settings)

@@ -1750,6 +1750,43 @@ fn table_pages_follow_the_full_sort() {
     assert!(table.list(&unarchived, &default, 0, 0).findings.is_empty());
 }
 
+/// Early pages are chosen with a bounded heap, deep ones (past 2,048) with a selection over
+/// every hit: both give the pages of the full sort, also across the boundary.
+#[test]
+fn table_deep_and_early_pages_agree_with_the_full_sort() {
+    let all = tester_findings(3_000, 5);
+    let mut table = FindingTable::new();
+    for f in &all {
+        table.upsert(f.clone());
+    }
+    let everything = CompiledCriteria::match_all();
+    for (attribute, order) in [("severity", OrderBy::Desc), ("updatedAt", OrderBy::Asc)] {
+        let sort = sort_by(attribute, Some(order));
+        let mut want: Vec<&Finding> = all.iter().collect();
+        sort.sort(&mut want);
+        for (offset, limit) in [
+            (0, 50),
+            (1_990, 50),
+            (2_000, 48),
+            (2_000, 49),
+            (2_040, 50),
+            (2_990, 50),
+            (0, 2_500),
+        ] {
+            let page = table.list(&everything, &sort, offset, limit);
+            assert_eq!(page.total, all.len());
+            let got: Vec<&str> = page.findings.iter().map(|f| f.id.as_str()).collect();
+            let expected: Vec<&str> = want
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|f| f.id.as_str())
+                .collect();
+            assert_eq!(got, expected, "{attribute} {order:?} {offset}+{limit}");
+        }
+    }
+}
+
 #[test]
 fn table_rows_follow_upserts_updates_and_removals() {
     let all = tester_findings(20, 41);
@@ -1810,10 +1847,93 @@ fn table_statistics_equal_a_scan() {
         json!({"groupBy":"ACCOUNT","findingCriteria":{"criterion":{"service.archived":{"eq":["false"]}}}}),
         json!({"groupBy":"SEVERITY","findingCriteria":{"criterion":{"type":{"neq":["Recon:EC2/Portscan"]}}}}),
         json!({"findingStatisticTypes":["COUNT_BY_SEVERITY"],"findingCriteria":{"criterion":{"updatedAt":{"greaterThan":START_MS + 20 * findings::DAY_MS}}}}),
+        json!({"groupBy":"FINDING_TYPE","maxResults":100}),
+        json!({"groupBy":"FINDING_TYPE","orderBy":"ASC","maxResults":3,"findingCriteria":{"criterion":{"severity":{"gte":4}}}}),
+        json!({"groupBy":"ACCOUNT","orderBy":"ASC"}),
     ] {
         let request: FindingsStatisticsRequest = serde_json::from_value(request).unwrap();
         let query = StatisticsQuery::compile(&request).unwrap();
         assert_eq!(table.statistics(&query), query.compute(&all));
+    }
+}
+
+/// Grouping by a kept string tallies by dictionary number: values only removed or replaced
+/// findings had (still in the dictionary) must not appear, and counts follow updates.
+#[test]
+fn table_string_group_statistics_follow_removals_and_updates() {
+    let mut all = tester_findings(600, 9);
+    let mut table = FindingTable::new();
+    for f in &all {
+        table.upsert(f.clone());
+    }
+    // Remove every finding of one type, move others to a new type and account.
+    let gone = all[0].finding_type.clone();
+    for f in all.iter().filter(|f| f.finding_type == gone) {
+        table.remove(&f.id);
+    }
+    all.retain(|f| f.finding_type != gone);
+    for f in all.iter_mut().step_by(5) {
+        f.finding_type = "Recon:EC2/PortProbeUnprotectedPort".into();
+        f.account_id = "999988887777".into();
+        let changed = f.clone();
+        table.update(&f.id, |t| *t = changed);
+    }
+    for request in [
+        json!({"groupBy":"FINDING_TYPE","maxResults":100}),
+        json!({"groupBy":"ACCOUNT","maxResults":100}),
+        json!({"groupBy":"FINDING_TYPE","orderBy":"ASC","findingCriteria":{"criterion":{"accountId":{"neq":["999988887777"]}}}}),
+    ] {
+        let request: FindingsStatisticsRequest = serde_json::from_value(request).unwrap();
+        let query = StatisticsQuery::compile(&request).unwrap();
+        let stats = table.statistics(&query);
+        assert_eq!(stats, query.compute(&all));
+        if let Some(types) = &stats.grouped_by_finding_type {
+            assert!(
+                types
+                    .iter()
+                    .all(|t| t.finding_type != gone && t.total_findings > 0)
+            );
+        }
+    }
+}
+
+/// Several bounds in one condition (the table merges them into one range) and string
+/// conditions (resolved per dictionary value) select what a scan selects.
+#[test]
+fn table_merged_bounds_and_string_sets_select_what_a_scan_selects() {
+    let all = tester_findings(1_000, 11);
+    let mut table = FindingTable::new();
+    for f in &all {
+        table.upsert(f.clone());
+    }
+    let t = START_MS + 10 * findings::DAY_MS;
+    let types: Vec<&str> = all
+        .iter()
+        .take(3)
+        .map(|f| f.finding_type.as_str())
+        .collect();
+    for criteria in [
+        json!({"criterion":{"severity":{"gte":2,"gt":2,"lt":8,"lte":7}}}),
+        json!({"criterion":{"severity":{"gt":5,"gte":5}}}),
+        json!({"criterion":{"severity":{"gte":5,"gt":4,"lessThan":9}}}),
+        json!({"criterion":{"updatedAt":{"greaterThan":t,"greaterThanOrEqual":t,"lessThan":t + 30 * findings::DAY_MS}}}),
+        json!({"criterion":{"updatedAt":{"lessThanOrEqual":t,"lt":t}}}),
+        json!({"criterion":{"service.count":{"gte":3,"lte":3}}}),
+        json!({"criterion":{"type":{"neq":types},"accountId":{"eq":[all[0].account_id.clone(), "000000000000"]}}}),
+        json!({"criterion":{"type":{"eq":types,"neq":[types[0]]}}}),
+        json!({"criterion":{"service.featureName":{"neq":["CloudTrail"]}}}),
+        json!({"criterion":{"severity":{"eq":["5"],"gte":5}}}),
+    ] {
+        let c = compile(criteria.clone());
+        let mut from_table: Vec<&str> = table.matching(&c).map(|f| f.id.as_str()).collect();
+        let mut from_scan: Vec<&str> = all
+            .iter()
+            .filter(|f| c.matches_finding(f))
+            .map(|f| f.id.as_str())
+            .collect();
+        from_table.sort();
+        from_scan.sort();
+        assert_eq!(from_table, from_scan, "{criteria}");
     }
 }
 

@@ -451,7 +451,7 @@ impl ServiceModel {
                             }
                         }
                         Some(x) => self.check(
-                            &member.shape,
+                            legacy_bound_shape(shape_name, &member.shape),
                             x,
                             &format!("{path}.{wire}"),
                             errors,
@@ -462,6 +462,18 @@ impl ServiceModel {
             }
             _ => {}
         }
+    }
+}
+
+/// The shape a member's value is checked against. `Condition`'s deprecated bounds
+/// (`gt`/`gte`/`lt`/`lte`) are `Integer` in the model, but GuardDuty accepts epoch
+/// milliseconds there (`{"updatedAt": {"gte": 1667917492908}}`, as SIEM connectors send through
+/// boto3, which does not range-check), so they are checked as the `Long` of their replacements.
+fn legacy_bound_shape<'a>(parent: &str, member_shape: &'a str) -> &'a str {
+    if parent == "Condition" && member_shape == "Integer" {
+        "Long"
+    } else {
+        member_shape
     }
 }
 
@@ -548,6 +560,24 @@ mod tests {
             "{}",
             e.message
         );
+        // Epoch milliseconds in the legacy bounds, as GuardDuty clients send them.
+        let ok = m
+            .input(
+                &r,
+                &[],
+                br#"{"findingCriteria": {"criterion": {"updatedAt": {"gte": 1667917492908, "lt": 1900000000000}}}}"#,
+            )
+            .unwrap();
+        assert_eq!(
+            ok["findingCriteria"]["criterion"]["updatedAt"]["gte"],
+            1667917492908_i64
+        );
+        // A 32-bit field elsewhere stays 32-bit.
+        let e = m
+            .input(&r, &[], br#"{"maxResults": 4294967296}"#)
+            .err()
+            .unwrap();
+        assert!(e.message.contains("32-bit"), "{}", e.message);
         let e = m.input(&r, &[], b"{not json").err().unwrap();
         assert_eq!(e.code, "SerializationException");
         let e = m.input(&r, &[], b"[1,2]").err().unwrap();

@@ -110,9 +110,22 @@ pub fn export_once(
     Ok(report)
 }
 
+/// Uploads with `settings`, or the process environment's S3 settings read at each upload
+/// when `None` (so rotated environment credentials are picked up).
+pub fn s3_uploader(settings: Option<warden_intel::load::S3Settings>) -> Box<Uploader<'static>> {
+    Box::new(move |bucket, key, body, headers| match &settings {
+        Some(s) => warden_intel::load::put_s3_with(s, bucket, key, body, headers),
+        None => warden_intel::load::put_s3(bucket, key, body, headers),
+    })
+}
+
 /// Run `export_once` every `interval` on its own store connection until the process ends,
-/// uploading with the environment's S3 credentials.
-pub fn spawn_exporter(data_dir: std::path::PathBuf, interval: std::time::Duration) {
+/// uploading with `s3` (see `s3_uploader`).
+pub fn spawn_exporter(
+    data_dir: std::path::PathBuf,
+    interval: std::time::Duration,
+    s3: Option<warden_intel::load::S3Settings>,
+) {
     std::thread::Builder::new()
         .name("warden-publish".into())
         .spawn(move || {
@@ -123,12 +136,11 @@ pub fn spawn_exporter(data_dir: std::path::PathBuf, interval: std::time::Duratio
                     return;
                 }
             };
+            let put = s3_uploader(s3);
             loop {
                 std::thread::sleep(interval);
                 let now = warden_model::time::now_millis();
-                match export_once(&mut store, now, &|b, k, body, h| {
-                    warden_intel::load::put_s3(b, k, body, h)
-                }) {
+                match export_once(&mut store, now, &*put) {
                     Ok(r) => {
                         for (id, n, key) in &r.written {
                             tracing::info!(destination = %id, findings = n, key = %key, "exported");

@@ -55,10 +55,30 @@ pub struct BenchArgs {
     /// Print the results as JSON too.
     #[arg(long)]
     pub json: bool,
+    /// Records from distinct addresses fed through the flow pipeline for the memory figures
+    /// (peak RSS, state sizes); 0 skips them.
+    #[arg(long, default_value_t = 5_000_000)]
+    pub flood_sources: u64,
+    /// Run only this section (`cloudtrail`, `intel`, `flow` or `dns`); all when not given.
+    #[arg(long, value_enum)]
+    pub only: Option<Section>,
     /// Leave the categorised maltrail list out of the built-in intelligence (the figures
     /// without it, to compare).
     #[arg(long)]
     pub no_maltrail: bool,
+}
+
+/// A part of the bench that can be run alone.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// CloudTrail JSON Lines and gzipped S3 delivery files.
+    Cloudtrail,
+    /// Threat-intelligence lookups (needs the CloudTrail corpus).
+    Intel,
+    /// VPC Flow Logs: decode, full pipeline, and state under a flood of unique sources.
+    Flow,
+    /// Route 53 Resolver query logs: decode and the full pipeline.
+    Dns,
 }
 
 /// The built-in intelligence the flow and DNS figures use.
@@ -90,8 +110,24 @@ pub struct Measurement {
     pub seconds: f64,
     pub events_per_sec: f64,
     pub mb_per_sec: f64,
+    /// Events per second of time the thread was on a CPU (Linux; single-threaded runs only).
+    pub cpu_events_per_sec: Option<f64>,
     /// Against the reference of the same input.
     pub ratio: Option<f64>,
+    /// Memory figures of the unique-source flood run.
+    pub flood: Option<FloodMemory>,
+}
+
+/// Memory while the pipeline takes a flood of records from distinct addresses.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FloodMemory {
+    /// Resident set before the run (Linux `VmRSS`).
+    pub rss_before_mb: f64,
+    /// Peak resident set during the run (`VmHWM`, reset before the run through
+    /// `/proc/self/clear_refs`).
+    pub peak_rss_mb: f64,
+    /// The detectors' table sizes at the end (each bounded by its capacity).
+    pub state: warden_engine::pipeline::FlowState,
 }
 
 struct Inputs {
@@ -143,18 +179,58 @@ fn prepare(args: &BenchArgs) -> anyhow::Result<Inputs> {
     Ok(Inputs { jsonl, gz_files })
 }
 
-fn best<F: FnMut() -> anyhow::Result<(u64, u64)>>(
-    repeat: u32,
-    mut f: F,
-) -> anyhow::Result<(u64, u64, Duration)> {
-    let mut out = (0, 0, Duration::MAX);
+/// One run's figures: what it counted, how long it took on the clock, and how long the thread
+/// was actually on a CPU (Linux only). On a busy machine the wall-clock rate falls with the
+/// load, while the on-CPU rate stays close to what one idle core does.
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    events: u64,
+    bytes: u64,
+    wall: Duration,
+    cpu: Option<Duration>,
+}
+
+impl From<(u64, u64, Duration)> for Timing {
+    fn from((events, bytes, wall): (u64, u64, Duration)) -> Self {
+        Timing {
+            events,
+            bytes,
+            wall,
+            cpu: None,
+        }
+    }
+}
+
+/// Time this thread has spent running (`/proc/thread-self/schedstat`, nanoseconds), if known.
+fn thread_cpu_time() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+/// Best of `repeat` runs: the shortest wall-clock time, and separately the shortest on-CPU time.
+fn best<F: FnMut() -> anyhow::Result<(u64, u64)>>(repeat: u32, mut f: F) -> anyhow::Result<Timing> {
+    let mut out = Timing {
+        events: 0,
+        bytes: 0,
+        wall: Duration::MAX,
+        cpu: None,
+    };
     for _ in 0..repeat.max(1) {
+        let cpu_before = thread_cpu_time();
         let t = Instant::now();
         let (events, bytes) = f()?;
         let d = t.elapsed();
-        if d < out.2 {
-            out = (events, bytes, d);
+        let cpu = thread_cpu_time()
+            .zip(cpu_before)
+            .map(|(after, before)| after.saturating_sub(before));
+        if d < out.wall {
+            (out.events, out.bytes, out.wall) = (events, bytes, d);
         }
+        out.cpu = match (out.cpu, cpu) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
     }
     Ok(out)
 }
@@ -243,9 +319,15 @@ fn gunzip(paths: &[PathBuf], validate: bool) -> anyhow::Result<(u64, u64)> {
 
 fn measurement(
     name: &str,
-    (events, bytes, d): (u64, u64, Duration),
+    timing: impl Into<Timing>,
     reference: Option<&Measurement>,
 ) -> Measurement {
+    let Timing {
+        events,
+        bytes,
+        wall: d,
+        cpu,
+    } = timing.into();
     let secs = d.as_secs_f64();
     let eps = events as f64 / secs;
     let mbps = bytes as f64 / 1e6 / secs;
@@ -256,12 +338,20 @@ fn measurement(
         seconds: secs,
         events_per_sec: eps,
         mb_per_sec: mbps,
+        cpu_events_per_sec: cpu
+            .filter(|c| !c.is_zero())
+            .map(|c| events as f64 / c.as_secs_f64()),
+        flood: None,
         ratio: reference.map(|r| mbps / r.mb_per_sec),
     }
 }
 
 /// Run every measurement; used by the command and by a smoke test.
 pub fn measure(args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
+    let wanted = |s: Section| args.only.is_none_or(|o| o == s);
+    if !wanted(Section::Cloudtrail) && !wanted(Section::Intel) {
+        return measure_network(args);
+    }
     let inputs = prepare(args)?;
     let r = args.repeat;
     let mut out = Vec::new();
@@ -276,60 +366,67 @@ pub fn measure(args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
         })?,
         None,
     );
-    out.push(measurement(
-        "jsonl: warden parse-only (typed events)",
-        best(r, || parse_only(&jsonl))?,
-        Some(&reference),
-    ));
-    out.push(measurement(
-        "jsonl: warden full scan pipeline",
-        best(r, || full(std::slice::from_ref(&jsonl), false))?,
-        Some(&reference),
-    ));
-    out.insert(0, reference);
+    out.push(reference);
+    if wanted(Section::Cloudtrail) {
+        let reference = out[0].clone();
+        let mut rest = Vec::new();
+        rest.push(measurement(
+            "jsonl: warden parse-only (typed events)",
+            best(r, || parse_only(&jsonl))?,
+            Some(&reference),
+        ));
+        rest.push(measurement(
+            "jsonl: warden full scan pipeline",
+            best(r, || full(std::slice::from_ref(&jsonl), false))?,
+            Some(&reference),
+        ));
 
-    let gz = &inputs.gz_files;
-    let gunzip_ref = measurement(
-        "gzip S3 files: gunzip only (reference)",
-        best(r, || gunzip(gz, false))?,
-        None,
-    );
-    let mut gunzip_ref_events = gunzip_ref.clone();
-    let validated = measurement(
-        "gzip S3 files: gunzip + validation (IgnoredAny per record)",
-        best(r, || gunzip(gz, true))?,
-        Some(&gunzip_ref),
-    );
-    gunzip_ref_events.events = validated.events;
-    gunzip_ref_events.events_per_sec = validated.events as f64 / gunzip_ref.seconds;
-    out.push(gunzip_ref_events.clone());
-    out.push(validated);
-    out.push(measurement(
-        "gzip S3 files: warden parse-only",
-        best(r, || {
-            gz.iter().try_fold((0, 0), |acc, p| {
-                parse_only(p).map(|(e, b)| (acc.0 + e, acc.1 + b))
-            })
-        })?,
-        Some(&gunzip_ref_events),
-    ));
-    out.push(measurement(
-        "gzip S3 files: warden full scan pipeline",
-        best(r, || full(gz, false))?,
-        Some(&gunzip_ref_events),
-    ));
-    out.push(measurement(
-        "gzip S3 files: full pipeline, read-ahead gunzip on a 2nd thread",
-        best(r, || full(gz, true))?,
-        Some(&gunzip_ref_events),
-    ));
-    if args.intel_entries > 0 {
+        let gz = &inputs.gz_files;
+        let gunzip_ref = measurement(
+            "gzip S3 files: gunzip only (reference)",
+            best(r, || gunzip(gz, false))?,
+            None,
+        );
+        let mut gunzip_ref_events = gunzip_ref.clone();
+        let validated = measurement(
+            "gzip S3 files: gunzip + validation (IgnoredAny per record)",
+            best(r, || gunzip(gz, true))?,
+            Some(&gunzip_ref),
+        );
+        gunzip_ref_events.events = validated.events;
+        gunzip_ref_events.events_per_sec = validated.events as f64 / gunzip_ref.seconds;
+        rest.push(gunzip_ref_events.clone());
+        rest.push(validated);
+        rest.push(measurement(
+            "gzip S3 files: warden parse-only",
+            best(r, || {
+                gz.iter().try_fold((0, 0), |acc, p| {
+                    parse_only(p).map(|(e, b)| (acc.0 + e, acc.1 + b))
+                })
+            })?,
+            Some(&gunzip_ref_events),
+        ));
+        rest.push(measurement(
+            "gzip S3 files: warden full scan pipeline",
+            best(r, || full(gz, false))?,
+            Some(&gunzip_ref_events),
+        ));
+        let mut two_threads = best(r, || full(gz, true))?;
+        // The on-CPU time of this thread alone would flatter a two-thread run.
+        two_threads.cpu = None;
+        rest.push(measurement(
+            "gzip S3 files: full pipeline, read-ahead gunzip on a 2nd thread",
+            two_threads,
+            Some(&gunzip_ref_events),
+        ));
+        out.extend(rest);
+    }
+    if args.intel_entries > 0 && wanted(Section::Intel) {
         out.extend(measure_intel(args, &jsonl, &out[0])?);
     }
-    let (intel, load) = builtin_intel(args)?;
-    out.push(load);
-    out.extend(measure_flow(args, &intel)?);
-    out.extend(measure_dns(args, &intel)?);
+    if wanted(Section::Flow) || wanted(Section::Dns) {
+        out.extend(measure_network(args)?);
+    }
     Ok(out)
 }
 
@@ -401,6 +498,21 @@ fn measure_dns(args: &BenchArgs, intel: &Arc<Intel>) -> anyhow::Result<Vec<Measu
     Ok(vec![reference, full])
 }
 
+/// The flow and DNS figures wanted, with the built-in intelligence they run on (and its load
+/// time).
+fn measure_network(args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
+    let wanted = |s: Section| args.only.is_none_or(|o| o == s);
+    let (intel, load) = builtin_intel(args)?;
+    let mut out = vec![load];
+    if wanted(Section::Flow) {
+        out.extend(measure_flow(args, &intel)?);
+    }
+    if wanted(Section::Dns) {
+        out.extend(measure_dns(args, &intel)?);
+    }
+    Ok(out)
+}
+
 /// VPC Flow Logs (default v2 format, seeded: 2,000 instances, a mix of web, SSH and database
 /// traffic with mostly private-to-public flows): decode-only and the full pipeline with the
 /// built-in intelligence, records per second on one thread.
@@ -409,6 +521,7 @@ fn measure_flow(args: &BenchArgs, intel: &Arc<Intel>) -> anyhow::Result<Vec<Meas
         .work_dir
         .join(format!("flow-seed{}-n{}.log", args.seed, args.events));
     if !path.exists() {
+        std::fs::create_dir_all(&args.work_dir)?;
         let mut w = std::io::BufWriter::new(File::create(&path)?);
         let mut x = args.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1;
         let mut next = || {
@@ -477,6 +590,9 @@ fn measure_flow(args: &BenchArgs, intel: &Arc<Intel>) -> anyhow::Result<Vec<Meas
     );
     #[allow(unused_mut)]
     let mut out = vec![reference, full];
+    if args.flood_sources > 0 {
+        out.push(measure_flood(args.flood_sources, intel.clone())?);
+    }
     #[cfg(feature = "parquet")]
     {
         // The same records as AWS delivers them in Parquet. MB/s there counts compressed
@@ -507,6 +623,126 @@ fn measure_flow(args: &BenchArgs, intel: &Arc<Intel>) -> anyhow::Result<Vec<Meas
         ));
     }
     Ok(out)
+}
+
+/// Default v2 flow records, each from or to an address not seen before (45.0.0.0/8 upward),
+/// generated on the fly: half inbound SSH to one of 2,000 instances (brute-force and port-probe
+/// state), half outbound to port 8080 (sweep, scan, flood and volume state). Event time
+/// advances one second per 20,000 records, so windows stay open and only the capacity bounds
+/// the tables.
+struct FloodReader {
+    next: u64,
+    total: u64,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl FloodReader {
+    fn refill(&mut self) {
+        self.buf.clear();
+        self.pos = 0;
+        while self.next < self.total && self.buf.len() < 1 << 20 {
+            let i = self.next;
+            self.next += 1;
+            let unique = std::net::Ipv4Addr::from(0x2d00_0000u32.wrapping_add(i as u32));
+            let inst = i % 2000;
+            let local = format!("10.{}.{}.10", inst >> 8, inst & 255);
+            let start = 1_780_000_000 + (i / 20_000) as i64;
+            let (src, dst, sport, dport) = if i & 1 == 0 {
+                (unique.to_string(), local, 40_000 + (i % 20_000) as u16, 22)
+            } else {
+                (
+                    local,
+                    unique.to_string(),
+                    40_000 + (i % 20_000) as u16,
+                    8080,
+                )
+            };
+            let _ = writeln!(
+                self.buf,
+                "2 111122223333 eni-{inst:017x} {src} {dst} {sport} {dport} 6 3 180 {start} {} ACCEPT OK",
+                start + 30
+            );
+        }
+    }
+}
+
+impl Read for FloodReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let avail = self.fill_buf()?;
+            let n = avail.len().min(out.len());
+            out[..n].copy_from_slice(&avail[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for FloodReader {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.pos >= self.buf.len() {
+            self.refill();
+        }
+        Ok(&self.buf[self.pos..])
+    }
+    fn consume(&mut self, amt: usize) {
+        self.pos = (self.pos + amt).min(self.buf.len());
+    }
+}
+
+/// A `/proc/self/status` figure in MB (Linux), 0 elsewhere.
+fn proc_status_mb(field: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// The full pipeline under `sources` records from distinct addresses: records/s (generation
+/// included), peak RSS, and the detectors' table sizes at the end.
+fn measure_flood(sources: u64, intel: Arc<Intel>) -> anyhow::Result<Measurement> {
+    // Reset the peak to the current resident set, so the peak is this run's.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let rss_before_mb = proc_status_mb("VmRSS");
+    let mut store = MemoryStore::new();
+    let mut p = Pipeline::with_intel(ScanConfig::default(), &mut store, intel);
+    let mut reader = FloodReader {
+        next: 0,
+        total: sources,
+        buf: Vec::new(),
+        pos: 0,
+    };
+    let timing = best(1, || {
+        p.scan_reader("flood", &mut reader)?;
+        Ok((p.stats().records, p.stats().bytes))
+    })?;
+    let state = p.flow_state();
+    let peak_rss_mb = proc_status_mb("VmHWM");
+    let (stats, _) = p.finish()?;
+    anyhow::ensure!(
+        stats.records == sources && stats.rejected == 0,
+        "flood input: {} records, {} rejected ({:?})",
+        stats.records,
+        stats.rejected,
+        stats.errors.first()
+    );
+    let mut m = measurement(
+        &format!("flow: full pipeline, flood of {sources} unique addresses"),
+        timing,
+        None,
+    );
+    m.flood = Some(FloodMemory {
+        rss_before_mb,
+        peak_rss_mb,
+        state,
+    });
+    Ok(m)
 }
 
 /// The flow corpus in Parquet, for the Parquet figures.
@@ -786,19 +1022,34 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         args.events, args.seed, args.repeat
     );
     println!(
-        "{:<62} {:>12} {:>10} {:>8}",
-        "measurement", "events/s", "MB/s", "ratio"
+        "{:<62} {:>12} {:>10} {:>8} {:>14}",
+        "measurement", "events/s", "MB/s", "ratio", "on-CPU ev/s"
     );
     for m in &results {
         println!(
-            "{:<62} {:>12.0} {:>10.1} {:>8}",
+            "{:<62} {:>12.0} {:>10.1} {:>8} {:>14}",
             m.name,
             m.events_per_sec,
             m.mb_per_sec,
             m.ratio
                 .map(|r| format!("{:.0}%", r * 100.0))
-                .unwrap_or_else(|| "ref".into())
+                .unwrap_or_else(|| "ref".into()),
+            m.cpu_events_per_sec
+                .map(|r| format!("{r:.0}"))
+                .unwrap_or_else(|| "-".into())
         );
+    }
+    for m in &results {
+        if let Some(f) = &m.flood {
+            println!(
+                "{}: peak RSS {:.1} MB ({:+.1} MB over the {:.1} MB before it); state after: {:?}",
+                m.name,
+                f.peak_rss_mb,
+                f.peak_rss_mb - f.rss_before_mb,
+                f.rss_before_mb,
+                f.state
+            );
+        }
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&results)?);
@@ -824,10 +1075,18 @@ mod tests {
             intel_entries: 5_000,
             json: false,
             no_maltrail: false,
+            only: None,
+            flood_sources: 3_000,
         };
         let m = measure(&args).unwrap();
         let parquet_figures = if cfg!(feature = "parquet") { 2 } else { 0 };
-        assert_eq!(m.len(), 17 + parquet_figures);
+        assert_eq!(m.len(), 18 + parquet_figures);
+        let flood = m
+            .iter()
+            .find_map(|x| x.flood.as_ref())
+            .expect("flood figures");
+        assert!(flood.peak_rss_mb >= 0.0);
+        assert!(flood.state.brute_force_windows > 0, "{:?}", flood.state);
         for x in m.iter().filter(|x| !x.name.starts_with("intel")) {
             assert_eq!(x.events, 3_000, "{} counted {}", x.name, x.events);
             let per_record = if x.name.contains("Parquet") {

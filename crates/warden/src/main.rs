@@ -1,6 +1,7 @@
 //! `warden`: self-hosted, GuardDuty-compatible threat detection for AWS.
 
 mod bench;
+mod bench_api;
 mod config;
 mod dga;
 mod intel;
@@ -31,6 +32,9 @@ enum Command {
     Intel(intel::IntelCommand),
     /// Measure decode and detection throughput on generated CloudTrail (one core).
     Bench(bench::BenchArgs),
+    /// Load-test the API on loopback: N stored findings, signed requests from C clients,
+    /// requests per second and latency percentiles per scenario.
+    BenchApi(bench_api::BenchApiArgs),
     /// Serve the GuardDuty-compatible API (SigV4-authenticated) over a data directory.
     Serve(serve::ServeArgs),
     /// API access keys: create or import them in a data directory.
@@ -46,6 +50,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::BenchApi(args) => bench_api::run(args),
         Command::Intel(cmd) => intel::run(cmd),
         Command::Serve(args) => serve::run(args),
         Command::Keys(cmd) => serve::keys(cmd),

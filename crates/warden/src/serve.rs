@@ -30,6 +30,9 @@ pub struct ServeArgs {
 /// listen = "127.0.0.1:8180"
 /// regions = ["us-east-1", "eu-west-1"]   # accepted in signatures; any when absent
 /// max_body_bytes = 1048576
+/// header_read_timeout_secs = 30           # request line + headers must arrive within this
+/// body_read_timeout_secs = 30             # the body must arrive within this (else 408)
+/// publish_interval_secs = 60              # how often publishing destinations are exported to
 /// [[serve.keys]]                           # in addition to `warden keys create/import`
 /// access_key_id = "AKIA..."
 /// secret_access_key = "..."
@@ -41,6 +44,16 @@ pub struct ServeSection {
     pub listen: Option<SocketAddr>,
     pub regions: Option<Vec<String>>,
     pub max_body_bytes: Option<usize>,
+    /// Seconds a client has to send its request line and headers before the connection is
+    /// closed (bounds how long a silent or trickling client holds a connection). Default 30.
+    pub header_read_timeout_secs: Option<u64>,
+    /// Seconds a client has to send its body once the headers are in; slower gets 408
+    /// `RequestTimeoutException`. Default 30.
+    pub body_read_timeout_secs: Option<u64>,
+    /// Seconds between exports to publishing destinations (GuardDuty's 5-minute minimum
+    /// does not apply: Warden exports what changed, so a short interval only costs requests).
+    /// Default 60.
+    pub publish_interval_secs: Option<u64>,
     pub keys: Vec<KeyEntry>,
 }
 
@@ -62,16 +75,8 @@ impl std::fmt::Debug for KeyEntry {
     }
 }
 
-pub fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let config = Config::load(args.config.as_deref())?;
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+/// The server settings from the command line and `[serve]`.
+fn server_config(args: &ServeArgs, config: &Config) -> anyhow::Result<ServerConfig> {
     let mut sc = ServerConfig {
         data_dir: args.data_dir.clone(),
         ..ServerConfig::default()
@@ -83,10 +88,46 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(m) = config.serve.max_body_bytes {
         sc.max_body_bytes = m;
     }
+    for (secs, field, name) in [
+        (
+            config.serve.header_read_timeout_secs,
+            &mut sc.header_read_timeout,
+            "header_read_timeout_secs",
+        ),
+        (
+            config.serve.body_read_timeout_secs,
+            &mut sc.body_read_timeout,
+            "body_read_timeout_secs",
+        ),
+        (
+            config.serve.publish_interval_secs,
+            &mut sc.publish_interval,
+            "publish_interval_secs",
+        ),
+    ] {
+        if let Some(secs) = secs {
+            anyhow::ensure!(secs > 0, "[serve] {name} must be at least 1");
+            *field = std::time::Duration::from_secs(secs);
+        }
+    }
     for k in &config.serve.keys {
         warden_server::keys::validate(&k.access_key_id, &k.secret_access_key, &k.account_id)
             .map_err(|e| anyhow::anyhow!("[serve] key {}: {e}", k.access_key_id))?;
     }
+    Ok(sc)
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let config = Config::load(args.config.as_deref())?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let sc = server_config(&args, &config)?;
     let configured = config
         .serve
         .keys
@@ -176,4 +217,38 @@ pub fn keys(cmd: KeysCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(toml_text: &str) -> anyhow::Result<ServerConfig> {
+        let config: Config = toml::from_str(toml_text)?;
+        let args = ServeArgs {
+            data_dir: "d".into(),
+            listen: None,
+            config: None,
+        };
+        server_config(&args, &config)
+    }
+
+    #[test]
+    fn serve_intervals_are_configurable_and_must_be_positive() {
+        let sc = parse(
+            "[serve]\nheader_read_timeout_secs = 5\nbody_read_timeout_secs = 7\npublish_interval_secs = 9\n",
+        )
+        .unwrap();
+        assert_eq!(sc.header_read_timeout, std::time::Duration::from_secs(5));
+        assert_eq!(sc.body_read_timeout, std::time::Duration::from_secs(7));
+        assert_eq!(sc.publish_interval, std::time::Duration::from_secs(9));
+        let sc = parse("").unwrap();
+        assert_eq!(
+            sc.header_read_timeout,
+            ServerConfig::default().header_read_timeout
+        );
+        let e = parse("[serve]\nheader_read_timeout_secs = 0\n").unwrap_err();
+        assert!(e.to_string().contains("header_read_timeout_secs"), "{e}");
+        assert!(parse("[serve]\nheader_timeout = 5\n").is_err());
+    }
 }

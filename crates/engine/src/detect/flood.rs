@@ -34,6 +34,11 @@ impl FloodDetector {
         }
     }
 
+    /// Windows held (at most the capacity).
+    pub fn state_len(&self) -> usize {
+        self.windows.len()
+    }
+
     pub fn detect(&mut self, r: &FlowRecord<'_>, out: &mut Vec<Signal>) {
         if r.log_status.is_some_and(|s| s != LogStatus::Ok) {
             return;

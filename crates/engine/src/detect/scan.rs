@@ -98,7 +98,8 @@ impl ScanDetector {
         let time = start * 1000;
         let iface_name = r.instance_id.or(r.interface_id).unwrap_or("unknown");
         let iface = super::window::fingerprint(iface_name);
-        let who = local_name(r, o.local_ip);
+        // Only records that raise something need the name: no allocation on the hot path.
+        let who = || local_name(r, o.local_ip);
         #[allow(clippy::too_many_arguments)]
         let base = |finding_type, severity, role, actor_key, event_id, title, reason, action| {
             flow_signal(
@@ -126,6 +127,7 @@ impl ScanDetector {
                     self.outbound_hosts
                         .add((iface, port), o.remote_ip, time, threshold)
                 {
+                    let who = who();
                     let (ty, sev, title, reason) = if port == 25 {
                         (
                             "Backdoor:EC2/Spambot",
@@ -161,6 +163,7 @@ impl ScanDetector {
                 self.outbound_ports
                     .add((iface, o.remote_ip), port, time, SCAN_PORTS)
             {
+                let who = who();
                 let reason = format!(
                     "{who} connected to {n} distinct ports of {} within 10 minutes",
                     o.remote_ip
@@ -188,6 +191,7 @@ impl ScanDetector {
                 self.inbound_sources
                     .add((iface, port), o.remote_ip, time, PROBE_SOURCES)
             {
+                let who = who();
                 let (ty, sev) = if EMR_PORTS.contains(&port) {
                     ("Recon:EC2/PortProbeEMRUnprotectedPort", 8.0)
                 } else {

@@ -217,6 +217,40 @@ fn epoch_seconds(ms: i64) -> f64 {
 
 const DAY_MS: i64 = 86_400_000;
 
+/// Statistics grouped by a plain string of the finding (its account or its type).
+fn by_string(
+    stats: &mut FindingStatistics,
+    by: GroupByType,
+    groups: HashMap<&str, Tally>,
+    order: OrderBy,
+    max: usize,
+) {
+    let ranked = ranked(groups, order, max);
+    if by == GroupByType::Account {
+        stats.grouped_by_account = Some(
+            ranked
+                .into_iter()
+                .map(|(account, t)| AccountStatistics {
+                    account_id: account.to_string(),
+                    last_generated_at: t.last_generated_at(),
+                    total_findings: t.count,
+                })
+                .collect(),
+        );
+    } else {
+        stats.grouped_by_finding_type = Some(
+            ranked
+                .into_iter()
+                .map(|(finding_type, t)| FindingTypeStatistics {
+                    finding_type: finding_type.to_string(),
+                    last_generated_at: t.last_generated_at(),
+                    total_findings: t.count,
+                })
+                .collect(),
+        );
+    }
+}
+
 /// The groups by count in `order`, ties by key ascending, at most `max`. (Grouping in a hash map
 /// and ordering only the groups touches each finding's strings once.)
 fn ranked<K: Ord>(groups: HashMap<K, Tally>, order: OrderBy, max: usize) -> Vec<(K, Tally)> {
@@ -286,6 +320,44 @@ impl StatisticsQuery {
         &self.criteria
     }
 
+    /// For a [`super::FindingTable`]: the attribute the request groups by when it is a plain
+    /// string of the finding (`accountId`, `type`), so the table can tally by the numbers of
+    /// its dictionary instead of hashing each finding's string.
+    pub(super) fn string_group(&self) -> Option<&'static str> {
+        match self.output {
+            Output::Grouped {
+                by: GroupByType::Account,
+                ..
+            } => Some("accountId"),
+            Output::Grouped {
+                by: GroupByType::FindingType,
+                ..
+            } => Some("type"),
+            _ => None,
+        }
+    }
+
+    /// The statistics of a [`Self::string_group`] request from tallies made elsewhere: each
+    /// value, how many matching findings have it, and their latest `updatedAt` (ms). A value
+    /// given twice is added up.
+    pub(super) fn summarize_string_groups<'a>(
+        &self,
+        tallies: impl Iterator<Item = (&'a str, u64, Option<i64>)>,
+    ) -> FindingStatistics {
+        let mut stats = FindingStatistics::default();
+        let Output::Grouped { by, order, max } = self.output else {
+            return stats;
+        };
+        let mut groups: HashMap<&str, Tally> = HashMap::new();
+        for (value, count, last_ms) in tallies.filter(|t| t.1 > 0) {
+            let t = groups.entry(value).or_default();
+            t.count += count;
+            t.last_ms = t.last_ms.max(last_ms);
+        }
+        by_string(&mut stats, by, groups, order, max);
+        stats
+    }
+
     /// Statistics over the findings that match the request's criteria (pass all of the
     /// detector's findings; archived ones count unless the criteria exclude them, as in
     /// GuardDuty).
@@ -348,38 +420,17 @@ fn grouped<'a>(
 ) -> FindingStatistics {
     let mut stats = FindingStatistics::default();
     match by {
-        GroupByType::Account => {
+        GroupByType::Account | GroupByType::FindingType => {
             let mut groups: HashMap<&str, Tally> = HashMap::new();
             for (f, updated) in findings {
-                groups.entry(&f.account_id).or_default().add(updated);
+                let key = if by == GroupByType::Account {
+                    &f.account_id
+                } else {
+                    &f.finding_type
+                };
+                groups.entry(key).or_default().add(updated);
             }
-            let ranked = ranked(groups, order, max);
-            stats.grouped_by_account = Some(
-                ranked
-                    .into_iter()
-                    .map(|(account, t)| AccountStatistics {
-                        account_id: account.to_string(),
-                        last_generated_at: t.last_generated_at(),
-                        total_findings: t.count,
-                    })
-                    .collect(),
-            );
-        }
-        GroupByType::FindingType => {
-            let mut groups: HashMap<&str, Tally> = HashMap::new();
-            for (f, updated) in findings {
-                groups.entry(&f.finding_type).or_default().add(updated);
-            }
-            stats.grouped_by_finding_type = Some(
-                ranked(groups, order, max)
-                    .into_iter()
-                    .map(|(finding_type, t)| FindingTypeStatistics {
-                        finding_type: finding_type.to_string(),
-                        last_generated_at: t.last_generated_at(),
-                        total_findings: t.count,
-                    })
-                    .collect(),
-            );
+            by_string(&mut stats, by, groups, order, max);
         }
         GroupByType::Resource => {
             let mut groups: HashMap<(&str, &str, Option<&str>), Tally> = HashMap::new();

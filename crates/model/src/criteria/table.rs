@@ -21,9 +21,9 @@
 use super::attributes::attribute;
 use super::sort::{CompiledSort, SortKey, id_prefix};
 use super::statistics::{FindingStatistics, StatisticsQuery};
-use super::{CompiledCriteria, Typed, typed};
+use super::{CompiledCondition, CompiledCriteria, Test, Typed, typed};
 use crate::finding::Finding;
-use std::collections::HashMap;
+use std::collections::{BinaryHeap, HashMap};
 
 const NUMBERS: [&str; 3] = ["severity", "confidence", "service.count"];
 const TIMES: [&str; 4] = [
@@ -45,6 +45,10 @@ const STRINGS: [&str; 7] = [
 
 /// How far a dictionary may outgrow twice the number of findings before it is rebuilt.
 pub const DICTIONARY_SLACK: usize = 1024;
+
+/// Pages ending up to here are chosen with a bounded heap while scanning; deeper ones with a
+/// selection over every hit.
+const TOP_K_MAX: usize = 2_048;
 
 /// The dictionary number of an absent string.
 const ABSENT: u32 = u32::MAX;
@@ -173,6 +177,57 @@ pub struct Page<'a> {
     pub total: usize,
 }
 
+/// A condition as the table checks it for one query, resolved against the table once so the
+/// per-finding check is an index or a comparison, not a string compare through the generic
+/// tests (a query over 100,000 findings runs each condition up to 100,000 times).
+enum Check<'c> {
+    /// A kept string: whether each dictionary number passes, and whether an absent value does.
+    Str {
+        slot: usize,
+        pass: Vec<bool>,
+        absent: bool,
+    },
+    /// A kept number or time under bounds only: the value, as `Test::passes` reads it (a time
+    /// as its epoch ms in `f64`), must be within them; an absent value fails.
+    Range {
+        field: HotField,
+        low: f64,
+        low_inclusive: bool,
+        high: f64,
+        high_inclusive: bool,
+    },
+    /// Another kept value (`archived`, or numbers under equality tests).
+    Value {
+        field: HotField,
+        condition: &'c CompiledCondition,
+    },
+    /// Not kept: read the finding.
+    Finding(&'c CompiledCondition),
+}
+
+/// The bounds of a condition made only of `Gt`/`Gte`/`Lt`/`Lte` tests (all must hold), or
+/// `None` when it has any other test.
+fn bounds(condition: &CompiledCondition) -> Option<(f64, bool, f64, bool)> {
+    if !condition.none_of.is_empty() || condition.all_of.is_empty() {
+        return None;
+    }
+    let (mut low, mut low_inclusive) = (f64::NEG_INFINITY, true);
+    let (mut high, mut high_inclusive) = (f64::INFINITY, true);
+    for t in &condition.all_of {
+        match *t {
+            // `x > NaN` never holds; the generic path keeps that.
+            Test::Gt(b) | Test::Gte(b) | Test::Lt(b) | Test::Lte(b) if b.is_nan() => return None,
+            Test::Gt(b) if b >= low => (low, low_inclusive) = (b, false),
+            Test::Gte(b) if b > low => (low, low_inclusive) = (b, true),
+            Test::Lt(b) if b <= high => (high, high_inclusive) = (b, false),
+            Test::Lte(b) if b < high => (high, high_inclusive) = (b, true),
+            Test::Gt(_) | Test::Gte(_) | Test::Lt(_) | Test::Lte(_) => {}
+            _ => return None,
+        }
+    }
+    Some((low, low_inclusive, high, high_inclusive))
+}
+
 impl FindingTable {
     pub fn new() -> Self {
         Self::default()
@@ -194,14 +249,86 @@ impl FindingTable {
         }
     }
 
-    fn matches(&self, criteria: &CompiledCriteria, i: usize) -> bool {
-        criteria.conditions.iter().all(|c| match c.hot {
-            Some(field) => c.holds_typed(|out| {
-                if let Some(v) = self.value(i, field) {
+    /// Resolve the criteria against this table's dictionaries, cheapest checks first.
+    fn plan<'c>(&self, criteria: &'c CompiledCriteria) -> Vec<Check<'c>> {
+        let mut plan: Vec<Check<'c>> = criteria
+            .conditions
+            .iter()
+            .map(|c| match c.hot {
+                Some(HotField::Str(slot)) => Check::Str {
+                    slot,
+                    pass: self.dictionaries[slot]
+                        .values
+                        .iter()
+                        .map(|v| c.holds_typed(|out| out(Typed::Str(v))))
+                        .collect(),
+                    absent: c.holds_typed(|_| {}),
+                },
+                Some(field @ (HotField::Number(_) | HotField::Time(_))) => match bounds(c) {
+                    Some((low, low_inclusive, high, high_inclusive)) => Check::Range {
+                        field,
+                        low,
+                        low_inclusive,
+                        high,
+                        high_inclusive,
+                    },
+                    None => Check::Value {
+                        field,
+                        condition: c,
+                    },
+                },
+                Some(field) => Check::Value {
+                    field,
+                    condition: c,
+                },
+                None => Check::Finding(c),
+            })
+            .collect();
+        // Stable: among the finding reads, the order `compile` chose (by cost) stays.
+        plan.sort_by_key(|c| match c {
+            Check::Str { .. } => 0,
+            Check::Range { .. } => 1,
+            Check::Value { .. } => 2,
+            Check::Finding(_) => 3,
+        });
+        plan
+    }
+
+    fn matches(&self, plan: &[Check<'_>], i: usize) -> bool {
+        let row = &self.rows[i];
+        plan.iter().all(|check| match check {
+            // ABSENT is past the end of every dictionary.
+            Check::Str { slot, pass, absent } => pass
+                .get(row.strings[*slot] as usize)
+                .copied()
+                .unwrap_or(*absent),
+            Check::Range {
+                field,
+                low,
+                low_inclusive,
+                high,
+                high_inclusive,
+            } => {
+                let x = match *field {
+                    HotField::Number(slot) => row.numbers[slot],
+                    HotField::Time(slot) => row.times[slot].map(|t| t as f64),
+                    _ => None,
+                };
+                x.is_some_and(|x| {
+                    (if *low_inclusive { x >= *low } else { x > *low })
+                        && (if *high_inclusive {
+                            x <= *high
+                        } else {
+                            x < *high
+                        })
+                })
+            }
+            Check::Value { field, condition } => condition.holds_typed(|out| {
+                if let Some(v) = self.value(i, *field) {
                     out(v);
                 }
             }),
-            None => c.holds_in(&self.findings[i]),
+            Check::Finding(condition) => condition.holds_in(&self.findings[i]),
         })
     }
 
@@ -296,8 +423,9 @@ impl FindingTable {
         &'a self,
         criteria: &'a CompiledCriteria,
     ) -> impl Iterator<Item = &'a Finding> + 'a {
+        let plan = self.plan(criteria);
         (0..self.findings.len())
-            .filter(|&i| self.matches(criteria, i))
+            .filter(move |&i| self.matches(&plan, i))
             .map(|i| &self.findings[i])
     }
 
@@ -338,21 +466,42 @@ impl FindingTable {
                 None => sort.key(finding),
             }
         };
-        let mut hits: Vec<(SortKey<'_>, usize)> = (0..self.findings.len())
-            .filter(|&i| self.matches(criteria, i))
-            .map(|i| (key(i), i))
-            .collect();
-        let total = hits.len();
-        let end = offset.saturating_add(limit).min(total);
+        let plan = self.plan(criteria);
+        let want = offset.saturating_add(limit);
+        let matching = (0..self.findings.len()).filter(|&i| self.matches(&plan, i));
+        let (mut hits, total): (Vec<(SortKey<'_>, usize)>, usize) = if want <= TOP_K_MAX {
+            // Early pages: keep only the best `want` hits in a max-heap as they are found, so
+            // most hits cost one comparison with the worst kept instead of a place in a vector
+            // of every hit.
+            let mut best: BinaryHeap<(SortKey<'_>, usize)> = BinaryHeap::with_capacity(want + 1);
+            let mut total = 0;
+            for i in matching {
+                total += 1;
+                let hit = (key(i), i);
+                if best.len() < want {
+                    best.push(hit);
+                } else if best.peek().is_some_and(|worst| hit < *worst) {
+                    best.pop();
+                    best.push(hit);
+                }
+            }
+            (best.into_vec(), total)
+        } else {
+            let mut hits: Vec<(SortKey<'_>, usize)> = matching.map(|i| (key(i), i)).collect();
+            let total = hits.len();
+            let end = want.min(total);
+            if end > 0 && end < total {
+                hits.select_nth_unstable(end - 1);
+                hits.truncate(end);
+            }
+            (hits, total)
+        };
+        let end = want.min(total);
         if end <= offset {
             return Page {
                 findings: Vec::new(),
                 total,
             };
-        }
-        if end < total {
-            hits.select_nth_unstable(end - 1);
-            hits.truncate(end);
         }
         hits.sort_unstable();
         let findings = hits
@@ -367,9 +516,13 @@ impl FindingTable {
     /// GetFindingsStatistics over the table.
     pub fn statistics(&self, query: &StatisticsQuery) -> FindingStatistics {
         let updated = hot_field("updatedAt");
+        let plan = self.plan(query.criteria());
+        if let Some(Some(HotField::Str(slot))) = query.string_group().map(hot_field) {
+            return self.string_statistics(query, &plan, slot);
+        }
         query.summarize_timed(
             (0..self.findings.len())
-                .filter(|&i| self.matches(query.criteria(), i))
+                .filter(|&i| self.matches(&plan, i))
                 .map(|i| {
                     let ms = match updated.and_then(|f| self.value(i, f)) {
                         Some(Typed::Time(ms)) => Some(ms),
@@ -377,6 +530,50 @@ impl FindingTable {
                     };
                     (&self.findings[i], ms)
                 }),
+        )
+    }
+
+    /// Statistics grouped by a kept string: tallied by dictionary number, reading only rows.
+    /// (Same answer as the generic path: the row keeps the value the grouping reads; a finding
+    /// whose row has none is tallied by the finding's own string.)
+    fn string_statistics(
+        &self,
+        query: &StatisticsQuery,
+        plan: &[Check<'_>],
+        slot: usize,
+    ) -> FindingStatistics {
+        let values = &self.dictionaries[slot].values;
+        let mut tallies: Vec<(u64, Option<i64>)> = vec![(0, None); values.len()];
+        let mut unkept: Vec<(&str, u64, Option<i64>)> = Vec::new();
+        let updated = match hot_field("updatedAt") {
+            Some(HotField::Time(t)) => t,
+            _ => 0,
+        };
+        for i in (0..self.findings.len()).filter(|&i| self.matches(plan, i)) {
+            let row = &self.rows[i];
+            let ms = row.times[updated];
+            match tallies.get_mut(row.strings[slot] as usize) {
+                Some(t) => {
+                    t.0 += 1;
+                    t.1 = t.1.max(ms);
+                }
+                None => {
+                    let f = &self.findings[i];
+                    let s = if STRINGS[slot] == "accountId" {
+                        f.account_id.as_str()
+                    } else {
+                        f.finding_type.as_str()
+                    };
+                    unkept.push((s, 1, ms));
+                }
+            }
+        }
+        query.summarize_string_groups(
+            values
+                .iter()
+                .zip(tallies)
+                .map(|(v, (n, ms))| (v.as_str(), n, ms))
+                .chain(unkept),
         )
     }
 }

@@ -146,11 +146,10 @@ pub fn create(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     Ok(answer)
 }
 
-pub fn get(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    let d = svc.detector(ctx)?;
-    let b = &d.body;
-    let status = |f: &str| json!({ "status": feature_status(b, f) });
-    let features: Vec<Value> = FEATURES
+/// Every optional feature of a stored detector body, with its status (ENABLED unless disabled),
+/// as GetDetector and GetMemberDetectors report them.
+pub(crate) fn features_view(b: &Value) -> Vec<Value> {
+    FEATURES
         .iter()
         .map(|f| {
             let stored = b["features"]
@@ -165,29 +164,42 @@ pub fn get(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             }
             v
         })
-        .collect();
-    let service_role = format!(
-        "arn:aws:iam::{}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty",
-        ctx.caller.account_id
-    );
+        .collect()
+}
+
+fn service_role(account: &str) -> String {
+    format!(
+        "arn:aws:iam::{account}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty"
+    )
+}
+
+/// The legacy `dataSources` view of a stored detector body of ACCOUNT.
+pub(crate) fn data_sources_view(b: &Value, account: &str) -> Value {
+    let status = |f: &str| json!({ "status": feature_status(b, f) });
+    json!({
+        "cloudTrail": {"status": "ENABLED"},
+        "dnsLogs": {"status": "ENABLED"},
+        "flowLogs": {"status": "ENABLED"},
+        "s3Logs": status("S3_DATA_EVENTS"),
+        "kubernetes": {"auditLogs": status("EKS_AUDIT_LOGS")},
+        "malwareProtection": {
+            "scanEc2InstanceWithFindings": {"ebsVolumes": status("EBS_MALWARE_PROTECTION")},
+            "serviceRole": service_role(account),
+        },
+    })
+}
+
+pub fn get(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let d = svc.detector(ctx)?;
+    let b = &d.body;
     Ok(json!({
         "createdAt": b["createdAt"],
         "updatedAt": b["updatedAt"],
         "status": b["status"],
         "findingPublishingFrequency": b["findingPublishingFrequency"],
-        "serviceRole": service_role,
-        "dataSources": {
-            "cloudTrail": {"status": "ENABLED"},
-            "dnsLogs": {"status": "ENABLED"},
-            "flowLogs": {"status": "ENABLED"},
-            "s3Logs": status("S3_DATA_EVENTS"),
-            "kubernetes": {"auditLogs": status("EKS_AUDIT_LOGS")},
-            "malwareProtection": {
-                "scanEc2InstanceWithFindings": {"ebsVolumes": status("EBS_MALWARE_PROTECTION")},
-                "serviceRole": service_role,
-            },
-        },
-        "features": features,
+        "serviceRole": service_role(&ctx.caller.account_id),
+        "dataSources": data_sources_view(b, &ctx.caller.account_id),
+        "features": features_view(b),
         "tags": svc.tags_of(ctx, &detector_arn(ctx, &d.id))?,
     }))
 }

@@ -392,12 +392,12 @@ pub fn member_detectors(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Value, ApiEr
     for a in ctx.strings("accountIds") {
         let detector = default_detector_id(&a, &ctx.caller.region);
         match (svc.member(ctx, &a)?, svc.store.get_object(kind::DETECTOR, &a, &ctx.caller.region, &detector)?) {
+            // The member's detector as GetDetector shows it to the member: every feature, not
+            // only those ever changed (a fresh member used to show none).
             (Some(_), Some(d)) => out.push(json!({
                 "accountId": a,
-                "features": d.body["features"],
-                "dataSources": {
-                    "cloudTrail": {"status": "ENABLED"}, "dnsLogs": {"status": "ENABLED"}, "flowLogs": {"status": "ENABLED"},
-                },
+                "features": super::detectors::features_view(&d.body),
+                "dataSources": super::detectors::data_sources_view(&d.body, &a),
             })),
             (Some(_), None) => bad.push(unprocessed(&a, "The member account has no detector in this region.")),
             (None, _) => bad.push(unprocessed(&a, "The request is rejected because the given account ID is not a member of the current account.")),
@@ -577,4 +577,95 @@ pub fn org_statistics(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Value, ApiErro
             "countByFeature": [],
         }
     }}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Map;
+
+    fn call(svc: &mut Service, account: &str, op: &str, input: Value) -> Value {
+        let caller = Caller {
+            account_id: account.into(),
+            region: "eu-west-1".into(),
+        };
+        let input: Map<String, Value> = input.as_object().unwrap().clone();
+        let ctx = Ctx {
+            caller: &caller,
+            input: &input,
+            now_ms: 1_780_000_000_000,
+        };
+        svc.call(op, &ctx)
+            .unwrap_or_else(|e| panic!("{op}: {}", e.message))
+    }
+
+    /// GetMemberDetectors shows the member's detector as GetDetector does: every feature (a
+    /// fresh member used to show none, found with boto3), and the administrator's changes.
+    #[test]
+    fn member_detectors_report_every_feature() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut svc = Service::new(warden_store::SqliteStore::open(dir.path()).unwrap());
+        let (a, b) = ("111122223333", "444455556666");
+        let det_a = call(&mut svc, a, "CreateDetector", json!({"enable": true}))["detectorId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let det_b = call(&mut svc, b, "CreateDetector", json!({"enable": true}))["detectorId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        call(
+            &mut svc,
+            a,
+            "CreateMembers",
+            json!({"DetectorId": det_a, "accountDetails": [{"accountId": b, "email": "b@example.com"}]}),
+        );
+        call(
+            &mut svc,
+            a,
+            "InviteMembers",
+            json!({"DetectorId": det_a, "accountIds": [b]}),
+        );
+        let inv = call(&mut svc, b, "ListInvitations", json!({}))["invitations"][0]["invitationId"]
+            .clone();
+        call(
+            &mut svc,
+            b,
+            "AcceptAdministratorInvitation",
+            json!({"DetectorId": det_b, "administratorId": a, "invitationId": inv}),
+        );
+        let get = |svc: &mut Service| {
+            call(
+                svc,
+                a,
+                "GetMemberDetectors",
+                json!({"DetectorId": det_a, "accountIds": [b]}),
+            )["members"][0]
+                .clone()
+        };
+        let m = get(&mut svc);
+        let own = call(&mut svc, b, "GetDetector", json!({"DetectorId": det_b}));
+        assert_eq!(m["features"], own["features"]);
+        assert_eq!(m["features"].as_array().unwrap().len(), 7);
+        assert_eq!(m["dataSources"]["s3Logs"]["status"], "ENABLED");
+
+        call(
+            &mut svc,
+            a,
+            "UpdateMemberDetectors",
+            json!({"DetectorId": det_a, "accountIds": [b], "features": [{"name": "S3_DATA_EVENTS", "status": "DISABLED"}]}),
+        );
+        let m = get(&mut svc);
+        let s3 = m["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "S3_DATA_EVENTS")
+            .unwrap();
+        assert_eq!(s3["status"], "DISABLED");
+        assert_eq!(m["dataSources"]["s3Logs"]["status"], "DISABLED");
+        assert_eq!(m["features"].as_array().unwrap().len(), 7);
+        let own = call(&mut svc, b, "GetDetector", json!({"DetectorId": det_b}));
+        assert_eq!(m["features"], own["features"]);
+    }
 }
