@@ -95,6 +95,38 @@ const PRESIGN_PARAMS: [&str; 7] = [
     QUERY_SECURITY_TOKEN,
 ];
 
+/// What a key may do beyond its own account's GuardDuty.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyRole {
+    /// An account's principal: its own detector, findings and members (the default).
+    #[default]
+    Member,
+    /// The organization's management principal: additionally the only one that may designate
+    /// or remove the delegated GuardDuty administrator (Enable/Disable/ListOrganizationAdminAccount),
+    /// as only the AWS Organizations management account can in AWS. Warden has no Organizations
+    /// feed, so the key's role is what says who the management account is.
+    Administrator,
+}
+
+impl KeyRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyRole::Member => "member",
+            KeyRole::Administrator => "administrator",
+        }
+    }
+
+    /// The stored spelling; anything unknown is the least privileged role.
+    pub fn parse(s: &str) -> Self {
+        if s.eq_ignore_ascii_case("administrator") {
+            KeyRole::Administrator
+        } else {
+            KeyRole::Member
+        }
+    }
+}
+
 /// A configured access key.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AccessKey {
@@ -105,6 +137,7 @@ pub struct AccessKey {
     /// For temporary credentials: requests must carry exactly this `X-Amz-Security-Token`.
     /// For long-term keys (`None`) requests must carry none.
     pub session_token: Option<String>,
+    pub role: KeyRole,
 }
 
 impl fmt::Debug for AccessKey {
@@ -118,6 +151,7 @@ impl fmt::Debug for AccessKey {
                 "session_token",
                 &self.session_token.as_ref().map(|_| "** redacted **"),
             )
+            .field("role", &self.role)
             .finish()
     }
 }
@@ -148,6 +182,8 @@ pub struct Caller {
     pub account_id: String,
     /// Region from the credential scope.
     pub region: String,
+    /// The signing key's role.
+    pub role: KeyRole,
 }
 
 /// What a request must be signed for.
@@ -267,6 +303,7 @@ pub fn verify(
             access_key_id: signed.credential.access_key_id,
             account_id: key.account_id,
             region: signed.credential.region,
+            role: key.role,
         })
     } else {
         Err(AuthError::SignatureMismatch)
@@ -913,6 +950,7 @@ mod tests {
             secret_access_key: secret.to_owned(),
             account_id: ACCOUNT.to_owned(),
             session_token: token.map(str::to_owned),
+            role: KeyRole::Member,
         }
     }
 
@@ -1084,6 +1122,7 @@ mod tests {
                 access_key_id: LOCAL_KEY_ID.to_owned(),
                 account_id: ACCOUNT.to_owned(),
                 region: "us-east-1".to_owned(),
+                role: KeyRole::Member,
             }
         );
     }

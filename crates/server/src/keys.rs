@@ -41,6 +41,7 @@ impl StoreKeys {
                 secret_access_key: r.secret_access_key,
                 account_id: r.account_id,
                 session_token: None,
+                role: crate::auth::KeyRole::parse(&r.role),
             }),
             Ok(None) => None,
             Err(e) => {
@@ -52,7 +53,7 @@ impl StoreKeys {
 }
 
 /// A new key pair in AWS's shapes: a 20-character id starting `AKIA` and a 40-character secret.
-pub fn generate(account_id: &str, now_iso: &str) -> AccessKeyRecord {
+pub fn generate(account_id: &str, now_iso: &str, role: crate::auth::KeyRole) -> AccessKeyRecord {
     const ID: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     const SECRET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let pick = |alphabet: &[u8], n: usize| -> String {
@@ -65,6 +66,7 @@ pub fn generate(account_id: &str, now_iso: &str) -> AccessKeyRecord {
         secret_access_key: pick(SECRET, 40),
         account_id: account_id.to_string(),
         created_at: now_iso.to_string(),
+        role: role.as_str().to_string(),
     }
 }
 

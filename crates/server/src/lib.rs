@@ -173,6 +173,7 @@ impl App {
         let caller = Caller {
             account_id: caller.account_id,
             region: caller.region,
+            role: caller.role,
         };
         let ctx = Ctx {
             caller: &caller,

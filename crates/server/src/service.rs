@@ -13,6 +13,8 @@ use warden_store::{SqliteStore, StoredObject};
 pub struct Caller {
     pub account_id: String,
     pub region: String,
+    /// The signing key's role (organization management operations need `Administrator`).
+    pub role: crate::auth::KeyRole,
 }
 
 /// One request as the operations see it: the caller, the validated input (wire names), the

@@ -36,6 +36,7 @@ fn key(n: usize) -> AccessKey {
         secret_access_key: format!("secret/{n}+for-tests"),
         account_id: format!("{:012}", 100_000_000_000u64 + n as u64),
         session_token: None,
+        role: warden_server::auth::KeyRole::Member,
     }
 }
 

@@ -263,10 +263,40 @@ fn access_keys_are_stored_and_never_debug_printed() {
         secret_access_key: "very-secret-value-123".into(),
         account_id: A.into(),
         created_at: "2026-11-22T00:00:00.000Z".into(),
+        role: "administrator".into(),
     };
     s.put_access_key(&k).unwrap();
     let got = s.access_key("AKIAEXAMPLE000000001").unwrap().unwrap();
     assert_eq!(got.secret_access_key, "very-secret-value-123");
+    assert_eq!(got.role, "administrator");
     assert!(!format!("{got:?}").contains("very-secret"));
     assert!(s.access_key("AKIAOTHER").unwrap().is_none());
+}
+
+/// A version-2 data directory (keys without a role) opens as version 3 with every existing key
+/// a member: an upgrade never grants the administrator role.
+#[test]
+fn version_2_keys_migrate_to_the_member_role() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let conn = rusqlite::Connection::open(dir.path().join("warden.db")).unwrap();
+        conn.execute_batch(crate::sqlite::SCHEMA).unwrap();
+        conn.execute_batch(crate::sqlite::SCHEMA_V2).unwrap();
+        conn.execute(
+            "INSERT INTO access_keys (access_key_id, secret_access_key, account_id, created_at)
+             VALUES ('AKIAOLDKEY0000000001', 'old-secret', ?1, '2026-11-01T00:00:00.000Z')",
+            [A],
+        )
+        .unwrap();
+    }
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let k = s.access_key("AKIAOLDKEY0000000001").unwrap().unwrap();
+    assert_eq!((k.account_id.as_str(), k.role.as_str()), (A, "member"));
+    drop(s);
+    // Opening again is a no-op (the migration ran once).
+    let s = SqliteStore::open(dir.path()).unwrap();
+    assert_eq!(
+        s.access_key("AKIAOLDKEY0000000001").unwrap().unwrap().role,
+        "member"
+    );
 }

@@ -69,6 +69,9 @@ pub struct AccessKeyRecord {
     pub secret_access_key: String,
     pub account_id: String,
     pub created_at: String,
+    /// `member` (the default), or `administrator`: the key is the organization's management
+    /// principal, the only one allowed to designate the delegated GuardDuty administrator.
+    pub role: String,
 }
 
 impl std::fmt::Debug for AccessKeyRecord {
@@ -77,6 +80,7 @@ impl std::fmt::Debug for AccessKeyRecord {
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &"<redacted>")
             .field("account_id", &self.account_id)
+            .field("role", &self.role)
             .finish()
     }
 }

@@ -16,7 +16,7 @@ pub struct SqliteStore {
     suppression_version: Option<i64>,
 }
 
-const SCHEMA: &str = r#"
+pub(crate) const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS findings (
     id TEXT PRIMARY KEY,
     account_id TEXT NOT NULL,
@@ -42,7 +42,7 @@ CREATE INDEX IF NOT EXISTS finding_events_by_time ON finding_events (finding_id,
 
 /// Version 2: a change sequence on findings (so `warden serve` sees what a concurrent
 /// `warden scan` adds without re-reading everything), API objects, access keys and usage.
-const SCHEMA_V2: &str = r#"
+pub(crate) const SCHEMA_V2: &str = r#"
 ALTER TABLE findings ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX findings_by_seq ON findings (seq);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -74,6 +74,13 @@ CREATE TABLE usage (
 PRAGMA user_version = 2;
 "#;
 
+/// Version 3: an access key's role (`member`, or `administrator` for the organization's
+/// management principal).
+const SCHEMA_V3: &str = r#"
+ALTER TABLE access_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'member';
+PRAGMA user_version = 3;
+"#;
+
 impl SqliteStore {
     /// Open (creating if needed) the store in `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
@@ -90,6 +97,9 @@ impl SqliteStore {
         let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version < 2 {
             tx.execute_batch(SCHEMA_V2)?;
+        }
+        if version < 3 {
+            tx.execute_batch(SCHEMA_V3)?;
         }
         tx.commit()?;
         Ok(SqliteStore {
@@ -225,10 +235,10 @@ impl SqliteStore {
     /// Store an access key (replacing one with the same id).
     pub fn put_access_key(&mut self, k: &AccessKeyRecord) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT INTO access_keys (access_key_id, secret_access_key, account_id, created_at) VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO access_keys (access_key_id, secret_access_key, account_id, created_at, role) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(access_key_id) DO UPDATE SET secret_access_key = excluded.secret_access_key,
-               account_id = excluded.account_id, created_at = excluded.created_at",
-            params![k.access_key_id, k.secret_access_key, k.account_id, k.created_at],
+               account_id = excluded.account_id, created_at = excluded.created_at, role = excluded.role",
+            params![k.access_key_id, k.secret_access_key, k.account_id, k.created_at, k.role],
         )?;
         Ok(())
     }
@@ -237,7 +247,7 @@ impl SqliteStore {
         Ok(self
             .conn
             .query_row(
-                "SELECT access_key_id, secret_access_key, account_id, created_at FROM access_keys WHERE access_key_id = ?1",
+                "SELECT access_key_id, secret_access_key, account_id, created_at, role FROM access_keys WHERE access_key_id = ?1",
                 [access_key_id],
                 |r| {
                     Ok(AccessKeyRecord {
@@ -245,6 +255,7 @@ impl SqliteStore {
                         secret_access_key: r.get(1)?,
                         account_id: r.get(2)?,
                         created_at: r.get(3)?,
+                        role: r.get(4)?,
                     })
                 },
             )

@@ -889,7 +889,8 @@ pub fn measure(args: &BenchApiArgs) -> anyhow::Result<Report> {
         let mut store = SqliteStore::open(&data_dir)?;
         let now = format_timestamp(now_millis());
         for account in std::iter::once(ADMIN).chain(MEMBERS) {
-            let k = warden_server::keys::generate(account, &now);
+            let k =
+                warden_server::keys::generate(account, &now, warden_server::auth::KeyRole::Member);
             store.put_access_key(&k)?;
             signers.push(Signer {
                 access_key_id: k.access_key_id,

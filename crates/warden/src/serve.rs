@@ -63,6 +63,10 @@ pub struct KeyEntry {
     pub access_key_id: String,
     pub secret_access_key: String,
     pub account_id: String,
+    /// `member` (default) or `administrator`: the organization's management principal, the
+    /// only one that may designate the delegated GuardDuty administrator.
+    #[serde(default)]
+    pub role: warden_server::auth::KeyRole,
 }
 
 impl std::fmt::Debug for KeyEntry {
@@ -137,6 +141,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             secret_access_key: k.secret_access_key.clone(),
             account_id: k.account_id.clone(),
             session_token: None,
+            role: k.role,
         })
         .collect();
     let app = App::open_with_keys(&sc, configured)
@@ -160,6 +165,10 @@ pub enum KeysCommand {
     Create {
         #[arg(long)]
         account: String,
+        /// `member`, or `administrator` for the organization's management principal (the only
+        /// one that may designate the delegated GuardDuty administrator).
+        #[arg(long, value_parser = ["member", "administrator"], default_value = "member")]
+        role: String,
         #[arg(long, default_value = "warden-data", env = "WARDEN_DATA_DIR")]
         data_dir: PathBuf,
     },
@@ -171,6 +180,9 @@ pub enum KeysCommand {
         secret: String,
         #[arg(long)]
         account: String,
+        /// `member`, or `administrator` for the organization's management principal.
+        #[arg(long, value_parser = ["member", "administrator"], default_value = "member")]
+        role: String,
         #[arg(long, default_value = "warden-data", env = "WARDEN_DATA_DIR")]
         data_dir: PathBuf,
     },
@@ -179,7 +191,11 @@ pub enum KeysCommand {
 pub fn keys(cmd: KeysCommand) -> anyhow::Result<()> {
     let now = warden_model::time::format_timestamp(warden_model::time::now_millis());
     match cmd {
-        KeysCommand::Create { account, data_dir } => {
+        KeysCommand::Create {
+            account,
+            role,
+            data_dir,
+        } => {
             warden_server::keys::validate(
                 "AKIA0000000000000000",
                 "x".repeat(40).as_str(),
@@ -187,7 +203,8 @@ pub fn keys(cmd: KeysCommand) -> anyhow::Result<()> {
             )
             .map_err(|e| anyhow::anyhow!(e))?;
             let mut store = SqliteStore::open(&data_dir)?;
-            let k = warden_server::keys::generate(&account, &now);
+            let role = warden_server::auth::KeyRole::parse(&role);
+            let k = warden_server::keys::generate(&account, &now, role);
             store.put_access_key(&k)?;
             println!(
                 "{}",
@@ -195,6 +212,7 @@ pub fn keys(cmd: KeysCommand) -> anyhow::Result<()> {
                     "AccessKeyId": k.access_key_id,
                     "SecretAccessKey": k.secret_access_key,
                     "AccountId": k.account_id,
+                    "Role": k.role,
                 })
             );
         }
@@ -202,6 +220,7 @@ pub fn keys(cmd: KeysCommand) -> anyhow::Result<()> {
             access_key,
             secret,
             account,
+            role,
             data_dir,
         } => {
             warden_server::keys::validate(&access_key, &secret, &account)
@@ -212,6 +231,9 @@ pub fn keys(cmd: KeysCommand) -> anyhow::Result<()> {
                 secret_access_key: secret,
                 account_id: account.clone(),
                 created_at: now,
+                role: warden_server::auth::KeyRole::parse(&role)
+                    .as_str()
+                    .to_string(),
             })?;
             eprintln!("warden keys: imported {access_key} for account {account}");
         }

@@ -131,14 +131,27 @@ impl Warden {
 
     /// `warden keys create`: the key a GuardDuty user of ACCOUNT gets.
     fn key(&self, account: &str) -> Key {
+        self.key_with_role(account, "member")
+    }
+
+    fn key_with_role(&self, account: &str, role: &str) -> Key {
         let out = warden()
-            .args(["keys", "create", "--account", account, "--data-dir"])
+            .args([
+                "keys",
+                "create",
+                "--account",
+                account,
+                "--role",
+                role,
+                "--data-dir",
+            ])
             .arg(self.data())
             .output()
             .unwrap();
         assert!(out.status.success(), "{out:?}");
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["AccountId"], account);
+        assert_eq!(v["Role"], role);
         Key {
             id: v["AccessKeyId"].as_str().unwrap().into(),
             secret: v["SecretAccessKey"].as_str().unwrap().into(),
@@ -1041,8 +1054,10 @@ fn members_invitations_and_organization() {
         "archived by the administrator's rule; the Kali finding is not"
     );
 
-    // Organization administrator settings and statistics over the members.
-    w.ok(
+    // Organization administrator settings and statistics over the members. Only the
+    // organization's management principal (a key with the administrator role) may designate
+    // the delegated administrator; the account's ordinary key may not.
+    let e = w.err(
         &a,
         &[
             "enable-organization-admin-account",
@@ -1050,7 +1065,20 @@ fn members_invitations_and_organization() {
             ACCOUNT_A,
         ],
     );
-    let admins = w.ok(&a, &["list-organization-admin-accounts"]);
+    assert!(
+        e.contains("BadRequestException") && e.contains("management account"),
+        "{e}"
+    );
+    let management = w.key_with_role(ACCOUNT_A, "administrator");
+    w.ok(
+        &management,
+        &[
+            "enable-organization-admin-account",
+            "--admin-account-id",
+            ACCOUNT_A,
+        ],
+    );
+    let admins = w.ok(&management, &["list-organization-admin-accounts"]);
     assert_eq!(
         admins["AdminAccounts"],
         json!([{"AdminAccountId": ACCOUNT_A, "AdminStatus": "ENABLED"}])
@@ -1080,7 +1108,7 @@ fn members_invitations_and_organization() {
         1
     );
     w.ok(
-        &a,
+        &management,
         &[
             "disable-organization-admin-account",
             "--admin-account-id",
@@ -1088,7 +1116,7 @@ fn members_invitations_and_organization() {
         ],
     );
     assert_eq!(
-        w.ok(&a, &["list-organization-admin-accounts"])["AdminAccounts"],
+        w.ok(&management, &["list-organization-admin-accounts"])["AdminAccounts"],
         json!([])
     );
 

@@ -434,7 +434,22 @@ pub fn update_member_detectors(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Value
     Ok(json!({ "unprocessedAccounts": bad }))
 }
 
+/// Designating the delegated administrator is the organization management account's right; a
+/// key says it speaks for that account by its `administrator` role.
+fn require_management(ctx: &Ctx<'_>) -> Result<(), ApiError> {
+    if ctx.caller.role == crate::auth::KeyRole::Administrator {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "The request is rejected because the caller is not the organization's management account \
+             (the access key of account {} does not have the administrator role).",
+            ctx.caller.account_id
+        )))
+    }
+}
+
 pub fn enable_org_admin(svc: &mut Service, ctx: &Ctx<'_>, enable: bool) -> Result<Value, ApiError> {
+    require_management(ctx)?;
     let admin = ctx.required_str("adminAccountId")?.to_string();
     if !valid_account(&admin) {
         return Err(ApiError::bad_request(
@@ -472,6 +487,7 @@ pub fn enable_org_admin(svc: &mut Service, ctx: &Ctx<'_>, enable: bool) -> Resul
 }
 
 pub fn list_org_admins(svc: &mut Service, ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    require_management(ctx)?;
     let all: Vec<Value> = svc
         .store
         .list_objects(
@@ -588,6 +604,7 @@ mod tests {
         let caller = Caller {
             account_id: account.into(),
             region: "eu-west-1".into(),
+            role: crate::auth::KeyRole::Member,
         };
         let input: Map<String, Value> = input.as_object().unwrap().clone();
         let ctx = Ctx {
@@ -597,6 +614,98 @@ mod tests {
         };
         svc.call(op, &ctx)
             .unwrap_or_else(|e| panic!("{op}: {}", e.message))
+    }
+
+    fn call_as(
+        svc: &mut Service,
+        account: &str,
+        role: crate::auth::KeyRole,
+        op: &str,
+        input: Value,
+    ) -> Result<Value, ApiError> {
+        let caller = Caller {
+            account_id: account.into(),
+            region: "eu-west-1".into(),
+            role,
+        };
+        let input: Map<String, Value> = input.as_object().unwrap().clone();
+        let ctx = Ctx {
+            caller: &caller,
+            input: &input,
+            now_ms: 1_780_000_000_000,
+        };
+        svc.call(op, &ctx)
+    }
+
+    /// Only a key with the administrator role (the organization's management principal) may
+    /// designate, list or remove the delegated administrator; an account's ordinary key may not,
+    /// not even for itself.
+    #[test]
+    fn only_the_management_key_designates_the_delegated_administrator() {
+        use crate::auth::KeyRole;
+        let dir = tempfile::tempdir().unwrap();
+        let mut svc = Service::new(warden_store::SqliteStore::open(dir.path()).unwrap());
+        let (mgmt, a) = ("999988887777", "111122223333");
+        let enable = json!({"adminAccountId": a});
+        for op in [
+            "EnableOrganizationAdminAccount",
+            "DisableOrganizationAdminAccount",
+        ] {
+            let e = call_as(&mut svc, a, KeyRole::Member, op, enable.clone()).unwrap_err();
+            assert_eq!(e.status, 400, "{op}");
+            assert!(e.message.contains("management account"), "{}", e.message);
+        }
+        let e = call_as(
+            &mut svc,
+            a,
+            KeyRole::Member,
+            "ListOrganizationAdminAccounts",
+            json!({}),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("management account"), "{}", e.message);
+        assert!(
+            call_as(
+                &mut svc,
+                mgmt,
+                KeyRole::Member,
+                "ListOrganizationAdminAccounts",
+                json!({})
+            )
+            .is_err()
+        );
+
+        call_as(
+            &mut svc,
+            mgmt,
+            KeyRole::Administrator,
+            "EnableOrganizationAdminAccount",
+            enable.clone(),
+        )
+        .unwrap();
+        let listed = call_as(
+            &mut svc,
+            mgmt,
+            KeyRole::Administrator,
+            "ListOrganizationAdminAccounts",
+            json!({}),
+        )
+        .unwrap();
+        assert_eq!(
+            listed["adminAccounts"],
+            json!([{"adminAccountId": a, "adminStatus": "ENABLED"}])
+        );
+        // The designated account now acts as the delegated administrator with its own key.
+        let det = call(&mut svc, a, "CreateDetector", json!({"enable": true}))["detectorId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        call(
+            &mut svc,
+            a,
+            "DescribeOrganizationConfiguration",
+            json!({"DetectorId": det}),
+        );
     }
 
     /// GetMemberDetectors shows the member's detector as GetDetector does: every feature (a
