@@ -295,21 +295,11 @@ fn create(id: &str, detector: &str, s: &Signal, now: &str) -> Finding {
 /// from either (e.g. root-credential use from CloudTrail management or S3 data events).
 /// `None` when neither tells (an unknown type with no action).
 pub fn feature_name(s: &Signal) -> Option<&'static str> {
-    let ds = warden_model::catalogue::catalogue()
-        .get(s.finding_type)
-        .map_or("", |i| i.data_source);
-    for (prefix, feature) in [
-        ("Runtime", "RuntimeMonitoring"),
-        ("EKS audit", "EksAuditLogs"),
-        ("RDS login", "RdsLoginEvents"),
-        ("Lambda network", "LambdaNetworkLogs"),
-        ("Malware scan (EBS", "EbsMalwareProtection"),
-        ("CloudTrail S3 data events", "S3DataEvents"),
-    ] {
-        if ds.starts_with(prefix) {
-            return Some(feature);
-        }
+    let info = warden_model::catalogue::catalogue().get(s.finding_type);
+    if let Some(f) = info.and_then(|i| i.optional_feature()) {
+        return Some(f.finding_feature_name());
     }
+    let ds = info.map_or("", |i| i.data_source);
     let a = &s.action;
     match a.action_type.as_str() {
         "AWS_API_CALL" => {

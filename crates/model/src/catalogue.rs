@@ -20,6 +20,64 @@ pub struct FindingTypeInfo {
     pub retired: bool,
 }
 
+/// A GuardDuty optional protection plan that a finding type's data comes from. Detectors turn
+/// these on and off (`features`), and findings name them in `service.featureName`; the
+/// foundational sources (CloudTrail management events, VPC Flow Logs, DNS logs) are not optional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionalFeature {
+    S3DataEvents,
+    EksAuditLogs,
+    RdsLoginEvents,
+    LambdaNetworkLogs,
+    RuntimeMonitoring,
+    EbsMalwareProtection,
+}
+
+impl OptionalFeature {
+    /// The name in a detector's `features` (CreateDetector / UpdateDetector).
+    pub fn detector_feature(self) -> &'static str {
+        match self {
+            OptionalFeature::S3DataEvents => "S3_DATA_EVENTS",
+            OptionalFeature::EksAuditLogs => "EKS_AUDIT_LOGS",
+            OptionalFeature::RdsLoginEvents => "RDS_LOGIN_EVENTS",
+            OptionalFeature::LambdaNetworkLogs => "LAMBDA_NETWORK_LOGS",
+            OptionalFeature::RuntimeMonitoring => "RUNTIME_MONITORING",
+            OptionalFeature::EbsMalwareProtection => "EBS_MALWARE_PROTECTION",
+        }
+    }
+
+    /// The value of a finding's `service.featureName`.
+    pub fn finding_feature_name(self) -> &'static str {
+        match self {
+            OptionalFeature::S3DataEvents => "S3DataEvents",
+            OptionalFeature::EksAuditLogs => "EksAuditLogs",
+            OptionalFeature::RdsLoginEvents => "RdsLoginEvents",
+            OptionalFeature::LambdaNetworkLogs => "LambdaNetworkLogs",
+            OptionalFeature::RuntimeMonitoring => "RuntimeMonitoring",
+            OptionalFeature::EbsMalwareProtection => "EbsMalwareProtection",
+        }
+    }
+}
+
+impl FindingTypeInfo {
+    /// The optional protection plan this type's data source belongs to, read from the
+    /// catalogue's `data_source` column (the one place that knows its wording).
+    pub fn optional_feature(&self) -> Option<OptionalFeature> {
+        const BY_SOURCE: [(&str, OptionalFeature); 6] = [
+            ("CloudTrail S3 data events", OptionalFeature::S3DataEvents),
+            ("EKS audit logs", OptionalFeature::EksAuditLogs),
+            ("RDS login", OptionalFeature::RdsLoginEvents),
+            ("Lambda network", OptionalFeature::LambdaNetworkLogs),
+            ("Runtime", OptionalFeature::RuntimeMonitoring),
+            ("Malware scan (EBS", OptionalFeature::EbsMalwareProtection),
+        ];
+        BY_SOURCE
+            .iter()
+            .find(|(prefix, _)| self.data_source.starts_with(prefix))
+            .map(|&(_, f)| f)
+    }
+}
+
 pub struct Catalogue {
     pub types: Vec<FindingTypeInfo>,
     by_name: HashMap<&'static str, usize>,
@@ -68,6 +126,40 @@ pub fn catalogue() -> &'static Catalogue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every optional plan is reached by some current type, so a rewording of the TSV's
+    /// data-source column cannot silently turn a plan's findings foundational.
+    #[test]
+    fn every_optional_feature_has_types() {
+        use OptionalFeature::*;
+        for f in [
+            S3DataEvents,
+            EksAuditLogs,
+            RdsLoginEvents,
+            LambdaNetworkLogs,
+            RuntimeMonitoring,
+            EbsMalwareProtection,
+        ] {
+            assert!(
+                catalogue()
+                    .types
+                    .iter()
+                    .any(|t| !t.retired && t.optional_feature() == Some(f)),
+                "{f:?}"
+            );
+        }
+        let c = catalogue();
+        assert_eq!(
+            c.get("Stealth:IAMUser/CloudTrailLoggingDisabled")
+                .unwrap()
+                .optional_feature(),
+            None
+        );
+        assert_eq!(
+            c.get("Recon:EC2/Portscan").unwrap().optional_feature(),
+            None
+        );
+    }
 
     #[test]
     fn catalogue_parses_every_row() {

@@ -21,11 +21,10 @@ pub struct FindingsView {
 impl FindingsView {
     /// Read what changed in the store since the last refresh.
     pub fn refresh(&mut self, store: &SqliteStore) -> Result<(), ApiError> {
-        let (seq, changed) = store.changed_since(self.seq)?;
-        for f in changed {
-            self.table.upsert(f);
-        }
-        self.seq = seq;
+        let table = &mut self.table;
+        self.seq = store.for_each_changed_since(self.seq, |f| {
+            table.upsert(f);
+        })?;
         Ok(())
     }
 }

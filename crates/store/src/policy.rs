@@ -35,22 +35,10 @@ pub struct FilterPolicy {
 
 /// The optional feature a finding type's data comes from, if any.
 pub fn feature_of(finding_type: &str) -> Option<&'static str> {
-    let ds = catalogue().get(finding_type)?.data_source;
-    if ds.starts_with("CloudTrail S3 data events") {
-        Some("S3_DATA_EVENTS")
-    } else if ds.starts_with("EKS audit logs") {
-        Some("EKS_AUDIT_LOGS")
-    } else if ds.starts_with("RDS login") {
-        Some("RDS_LOGIN_EVENTS")
-    } else if ds.starts_with("Lambda network") {
-        Some("LAMBDA_NETWORK_LOGS")
-    } else if ds.starts_with("Runtime") {
-        Some("RUNTIME_MONITORING")
-    } else if ds.starts_with("Malware scan (EBS") {
-        Some("EBS_MALWARE_PROTECTION")
-    } else {
-        None
-    }
+    catalogue()
+        .get(finding_type)?
+        .optional_feature()
+        .map(|f| f.detector_feature())
 }
 
 impl FindingPolicy for FilterPolicy {

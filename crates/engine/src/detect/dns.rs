@@ -31,13 +31,12 @@
 //! A name that merely contains a listed domain (`evil.com.example.net`) does not match. The
 //! stateful DNS detections (DGA by model, tunnelling by entropy and volume) are separate.
 
+use super::dns_behaviour::{DnsFinding, dns_signal, querier, query_event_id};
 use crate::decode::dns::DnsQuery;
 use std::net::IpAddr;
 use std::sync::Arc;
 use warden_intel::{Category, Intel, ListKind, Match};
-use warden_model::finding::{
-    Action, DnsRequestAction, Evidence, InstanceDetails, Resource, ThreatIntelligenceDetail,
-};
+use warden_model::finding::{Evidence, ThreatIntelligenceDetail};
 use warden_model::{Signal, catalogue};
 
 pub struct DnsDetector {
@@ -162,80 +161,31 @@ impl DnsDetector {
         threat: &str,
         reason: String,
     ) -> Signal {
-        let severity = catalogue().get(ty).and_then(|t| t.severity).unwrap_or(5.0);
-        let instance = q.instance_id().map(str::to_string);
-        let src = q.srcaddr.as_deref().unwrap_or("").to_string();
-        let who = instance.clone().unwrap_or_else(|| {
-            if src.is_empty() {
-                "an unknown source".into()
-            } else {
-                src.clone()
-            }
-        });
-        let account = q.account_id.as_deref().unwrap_or("").to_string();
-        // An answer match names an address, not a domain suffix.
-        let suffix = (!m.entry.contains('/')).then(|| m.entry.clone());
-        Signal {
-            finding_type: ty,
-            severity,
-            rule: None,
-            account_id: account.clone(),
-            region: q.region.as_deref().unwrap_or("").to_string(),
-            resource: Resource {
-                resource_type: "Instance".into(),
-                instance_details: Some(InstanceDetails {
-                    instance_id: instance.clone(),
-                    ..Default::default()
+        let who = querier(q);
+        dns_signal(
+            q,
+            name,
+            time,
+            DnsFinding {
+                finding_type: ty,
+                actor_key: m.entry.clone(),
+                // An answer match names an address, not a domain suffix.
+                domain_with_suffix: (!m.entry.contains('/')).then(|| m.entry.clone()),
+                // Resolver logs carry no event id: this identity makes re-reading idempotent.
+                event_id: query_event_id(q, name),
+                title: format!(
+                    "{who} queried {name}, a domain on the threat list {}.",
+                    m.list
+                ),
+                reason,
+                evidence: Some(Evidence {
+                    threat_intelligence_details: vec![ThreatIntelligenceDetail {
+                        threat_list_name: m.list.to_string(),
+                        threat_names: vec![threat.to_string()],
+                        ..Default::default()
+                    }],
                 }),
-                ..Default::default()
             },
-            resource_key: format!("instance:{}", instance.as_deref().unwrap_or(&src)),
-            actor_key: m.entry.clone(),
-            action: Action {
-                action_type: "DNS_REQUEST".into(),
-                aws_api_call_action: None,
-                dns_request_action: Some(DnsRequestAction {
-                    domain: name.to_string(),
-                    protocol: q.transport.as_deref().map(str::to_string),
-                    blocked: q
-                        .firewall_rule_action
-                        .as_deref()
-                        .is_some_and(|a| a.eq_ignore_ascii_case("BLOCK")),
-                    domain_with_suffix: suffix,
-                    vpc_owner_account_id: (!account.is_empty()).then(|| account.clone()),
-                }),
-                network_connection_action: None,
-                port_probe_action: None,
-                ..Default::default()
-            },
-            resource_role: "ACTOR",
-            evidence: Some(Evidence {
-                threat_intelligence_details: vec![ThreatIntelligenceDetail {
-                    threat_list_name: m.list.to_string(),
-                    threat_names: vec![threat.to_string()],
-                    ..Default::default()
-                }],
-            }),
-            // Resolver logs carry no event id: this identity makes re-reading idempotent.
-            event_id: Some(format!(
-                "dns:{}:{}:{}:{}:{}",
-                q.query_timestamp,
-                src,
-                q.srcport.unwrap_or(0),
-                name,
-                q.query_type.as_deref().unwrap_or("")
-            )),
-            event_time: time,
-            title: format!(
-                "{who} queried {name}, a domain on the threat list {}.",
-                m.list
-            ),
-            description: format!(
-                "{who} in VPC {} queried {name} ({}). Why: {reason}.",
-                q.vpc_id.as_deref().unwrap_or("?"),
-                q.query_type.as_deref().unwrap_or("?")
-            ),
-            reasons: vec![reason],
-        }
+        )
     }
 }

@@ -66,7 +66,7 @@ use crate::decode::dns::DnsQuery;
 use std::hash::{BuildHasher, Hasher};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
-use warden_model::finding::{Action, DnsRequestAction, InstanceDetails, Resource};
+use warden_model::finding::{Action, DnsRequestAction, Evidence, InstanceDetails, Resource};
 use warden_model::{Signal, catalogue};
 
 /// Thresholds and state bounds of the stateful DNS detections (`[detection.dns_behaviour]`).
@@ -263,18 +263,20 @@ fn is_imds(ip: IpAddr) -> bool {
     }
 }
 
-/// What one finding of this module says, beyond what the query gives.
-struct DnsFinding {
-    finding_type: &'static str,
-    actor_key: String,
-    domain_with_suffix: String,
-    event_id: String,
-    title: String,
-    reason: String,
+/// What one DNS finding says, beyond what the query gives (this module's and [`super::dns`]'s).
+pub(super) struct DnsFinding {
+    pub finding_type: &'static str,
+    pub actor_key: String,
+    /// The listed or registrable domain the query fell under (none when an answer matched).
+    pub domain_with_suffix: Option<String>,
+    pub event_id: String,
+    pub title: String,
+    pub reason: String,
+    pub evidence: Option<Evidence>,
 }
 
 /// Who sent the query, in words: the instance, else the source address.
-fn querier(q: &DnsQuery<'_>) -> String {
+pub(super) fn querier(q: &DnsQuery<'_>) -> String {
     match (q.instance_id(), q.srcaddr.as_deref()) {
         (Some(i), _) => i.to_string(),
         (None, Some(s)) if !s.is_empty() => s.to_string(),
@@ -282,8 +284,8 @@ fn querier(q: &DnsQuery<'_>) -> String {
     }
 }
 
-/// The signal for query `q` (same resource, action and shape as [`super::dns`] builds).
-fn dns_signal(q: &DnsQuery<'_>, name: &str, time: i64, f: DnsFinding) -> Signal {
+/// The signal for query `q`: the querying instance as resource, a DNS_REQUEST action.
+pub(super) fn dns_signal(q: &DnsQuery<'_>, name: &str, time: i64, f: DnsFinding) -> Signal {
     let instance = q.instance_id().map(str::to_string);
     let src = q.srcaddr.as_deref().unwrap_or("");
     let who = querier(q);
@@ -317,7 +319,7 @@ fn dns_signal(q: &DnsQuery<'_>, name: &str, time: i64, f: DnsFinding) -> Signal 
                     .firewall_rule_action
                     .as_deref()
                     .is_some_and(|a| a.eq_ignore_ascii_case("BLOCK")),
-                domain_with_suffix: Some(f.domain_with_suffix),
+                domain_with_suffix: f.domain_with_suffix,
                 vpc_owner_account_id: (!account.is_empty()).then(|| account.clone()),
             }),
             network_connection_action: None,
@@ -325,7 +327,7 @@ fn dns_signal(q: &DnsQuery<'_>, name: &str, time: i64, f: DnsFinding) -> Signal 
             ..Default::default()
         },
         resource_role: "ACTOR",
-        evidence: None,
+        evidence: f.evidence,
         event_id: Some(f.event_id),
         event_time: time,
         title: f.title,
@@ -341,7 +343,7 @@ fn dns_signal(q: &DnsQuery<'_>, name: &str, time: i64, f: DnsFinding) -> Signal 
 
 /// The identity of one query, as [`super::dns`] builds it: re-reading the same log line gives
 /// the same event id, so it is not counted twice.
-fn query_event_id(q: &DnsQuery<'_>, name: &str) -> String {
+pub(super) fn query_event_id(q: &DnsQuery<'_>, name: &str) -> String {
     format!(
         "dns:{}:{}:{}:{}:{}",
         q.query_timestamp,
@@ -496,13 +498,14 @@ impl DnsBehaviourDetector {
             DnsFinding {
                 finding_type: "Trojan:EC2/DNSDataExfiltration",
                 actor_key: domain_lc.clone(),
-                domain_with_suffix: domain_lc.clone(),
+                domain_with_suffix: Some(domain_lc.clone()),
                 event_id: format!("dnsexfil:{who}:{domain_lc}:{first_ms}"),
                 title: format!(
                     "{who} is querying domain names that look like data being sent out through \
                      DNS to {domain_lc}."
                 ),
                 reason,
+                evidence: None,
             },
         ));
     }
@@ -564,13 +567,14 @@ impl DnsBehaviourDetector {
                 DnsFinding {
                     finding_type: "Trojan:EC2/DGADomainRequest.B",
                     actor_key: "dga".into(),
-                    domain_with_suffix: domain_lc.clone(),
+                    domain_with_suffix: Some(domain_lc.clone()),
                     event_id: format!("dga:{who}:{first_ms}"),
                     title: format!(
                         "{who} is querying algorithmically generated domains ({names} within \
                          {secs} s, most of them unregistered)."
                     ),
                     reason,
+                    evidence: None,
                 },
             ));
         }
@@ -586,13 +590,14 @@ impl DnsBehaviourDetector {
                 DnsFinding {
                     finding_type: "Trojan:EC2/DGADomainRequest.C!DNS",
                     actor_key: domain_lc.clone(),
-                    domain_with_suffix: domain_lc.clone(),
+                    domain_with_suffix: Some(domain_lc.clone()),
                     event_id: query_event_id(q, name),
                     title: format!(
                         "{who} resolved {domain_lc}, an algorithmically generated domain, amid \
                          a run of generated-domain lookups."
                     ),
                     reason,
+                    evidence: None,
                 },
             ));
         }
@@ -624,7 +629,7 @@ impl DnsBehaviourDetector {
             DnsFinding {
                 finding_type: "UnauthorizedAccess:EC2/MetadataDNSRebind",
                 actor_key: name_lc.clone(),
-                domain_with_suffix: registrable_domain(&name_lc).to_string(),
+                domain_with_suffix: Some(registrable_domain(&name_lc).to_string()),
                 event_id: query_event_id(q, name),
                 title: format!(
                     "{who} resolved {name_lc}, which answers with the instance metadata address \
@@ -634,6 +639,7 @@ impl DnsBehaviourDetector {
                     "{name_lc} resolved to {address}, the EC2 instance metadata service: a DNS \
                      rebinding attempt to reach instance credentials"
                 ),
+                evidence: None,
             },
         ));
     }
